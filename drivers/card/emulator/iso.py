@@ -1,0 +1,78 @@
+"""ISO 7816-4 pieces shared by the emulated cards: the card protocol and short-APDU parsing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+Response = tuple[list[int], int, int]
+
+
+class CardPoweredOff(RuntimeError):
+    """An APDU reached a card that has no power (not placed on a reader, or powered off)."""
+
+
+class EmulatedCard(Protocol):
+    """What a reader slot (in-process or vpcd) needs from a card model."""
+
+    atr: bytes
+
+    def power_on(self) -> bytes: ...
+
+    def power_off(self) -> None: ...
+
+    def reset(self) -> bytes: ...
+
+    def transmit(self, apdu: Sequence[int]) -> Response: ...
+
+
+@dataclass(frozen=True, repr=False)
+class Command:
+    """A parsed short APDU; ``le`` is None when absent, 256 for a zero Le byte."""
+
+    cla: int
+    ins: int
+    p1: int
+    p2: int
+    data: bytes = b""
+    le: int | None = None
+
+    @property
+    def p1p2(self) -> int:
+        return (self.p1 << 8) | self.p2
+
+    def __repr__(self) -> str:  # the data field may be a PIN
+        return f"Command({self.cla:02X} {self.ins:02X} {self.p1:02X} {self.p2:02X})"
+
+
+def parse_command(apdu: Sequence[int]) -> Command | None:
+    """The command, or None when the APDU is not a well-formed short APDU (answer 6700)."""
+    if not isinstance(apdu, (list, tuple, bytes, bytearray)):
+        return None
+    try:
+        raw = bytes(apdu)
+    except (TypeError, ValueError):
+        return None
+    if len(raw) < 4:
+        return None
+    cla, ins, p1, p2 = raw[:4]
+    body = raw[4:]
+    if not body:
+        return Command(cla, ins, p1, p2)
+    if len(body) == 1:
+        return Command(cla, ins, p1, p2, le=body[0] or 256)
+    lc = body[0]
+    if lc == 0:  # extended length: not supported
+        return None
+    if len(body) == 1 + lc:
+        return Command(cla, ins, p1, p2, data=body[1:])
+    if len(body) == 2 + lc:
+        return Command(cla, ins, p1, p2, data=body[1:-1], le=body[-1] or 256)
+    return None
+
+
+def status(sw: int, data: bytes = b"") -> Response:
+    """A response tuple as pyscard returns it."""
+    return list(data), sw >> 8, sw & 0xFF
+

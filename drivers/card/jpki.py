@@ -1,0 +1,264 @@
+"""The JPKI protocol over any connection with pyscard's ``transmit(apdu) -> (data, sw1, sw2)``.
+
+Every failure comes out as a typed ``CardError`` (or ``PinWrong`` / ``PinLocked``); malformed
+responses never escape as ``IndexError`` and the like. The PIN goes into one APDU buffer that is
+overwritten with zeros after sending; it is never logged nor put in an exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from drivers.card.jpki_spec import (
+    AUTH_PIN_TRIES,
+    DIGEST_INFO_PREFIXES,
+    EF_AUTH_CERT,
+    EF_AUTH_KEY,
+    EF_AUTH_PIN,
+    EF_TOKEN,
+    JPKI_AID,
+    KINDS,
+    MAX_TRIES,
+    SW_AUTH_BLOCKED,
+    SW_CLA_NOT_SUPPORTED,
+    SW_END_OF_FILE,
+    SW_FILE_NOT_FOUND,
+    SW_FUNC_NOT_SUPPORTED,
+    SW_INS_NOT_SUPPORTED,
+    SW_OFFSET_BEYOND_END,
+    SW_OK,
+    SW_REF_DATA_BLOCKED,
+    SW_SECURITY_NOT_SATISFIED,
+    SW_WRONG_P1P2,
+    TOKEN_LENGTH,
+)
+from kiosk.reasons import CardError, KioskError, PinLocked, PinWrong, Reason
+
+log = logging.getLogger(__name__)
+
+CHUNK = 0xFF  # the largest READ BINARY asked for (short Le)
+MAX_CERT_LENGTH = 0x2000  # a JPKI certificate is well under 2 KiB; refuse absurd DER lengths
+MAX_GET_RESPONSE = 16  # bound on T=0 ``61xx`` response chaining
+_UNSUPPORTED_SW = {
+    SW_FILE_NOT_FOUND,
+    SW_FUNC_NOT_SUPPORTED,
+    SW_WRONG_P1P2,
+    SW_INS_NOT_SUPPORTED,
+    SW_CLA_NOT_SUPPORTED,
+    0x6999,  # applet selection failed
+}
+_PIN_BYTES = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+class Transmitter(Protocol):
+    def transmit(self, apdu: list[int]) -> tuple[Sequence[int], int, int]: ...
+
+
+@dataclass
+class APDUStats:
+    """APDUs sent and bytes carried each way (status words included in ``bytes_in``)."""
+
+    apdus: int = 0
+    bytes_out: int = 0
+    bytes_in: int = 0
+
+
+def digest_info_sha256(data: bytes) -> bytes:
+    """The PKCS #1 DigestInfo of SHA-256(data): what the card signs."""
+    return DIGEST_INFO_PREFIXES["sha256"] + hashlib.sha256(data).digest()
+
+
+def status_error(sw: int, doing: str) -> CardError:
+    """The typed error for an unexpected status word."""
+    if sw in _UNSUPPORTED_SW:
+        return CardError(f"{doing}: status {sw:04X}", reason=Reason.CARD_UNSUPPORTED)
+    if sw == SW_SECURITY_NOT_SATISFIED:
+        return CardError(f"{doing}: security status not satisfied (PIN not verified)")
+    return CardError(f"{doing}: status {sw:04X}", reason=Reason.CARD_UNREADABLE)
+
+
+def _parse_response(result: Any) -> tuple[bytes, int]:
+    """``(data, sw1, sw2)`` checked and turned into ``(bytes, sw)``; CardError if malformed."""
+    try:
+        data, sw1, sw2 = result
+    except Exception:  # anything the connection hands back, even an odd iterable
+        raise CardError("malformed response from the card") from None
+    if not isinstance(data, (list, tuple, bytes, bytearray)):
+        raise CardError("malformed response data from the card")
+    if not all(isinstance(b, int) and 0 <= b <= 0xFF for b in (sw1, sw2)):
+        raise CardError("malformed status word from the card")
+    if not all(isinstance(b, int) and 0 <= b <= 0xFF for b in data):
+        raise CardError("malformed response data from the card")
+    return bytes(data), (sw1 << 8) | sw2
+
+
+class JPKIClient:
+    """Talks to the JPKI AP of one card through ``conn.transmit``."""
+
+    def __init__(self, conn: Transmitter) -> None:
+        self.conn = conn
+        self.stats = APDUStats()
+
+    # --- transport -----------------------------------------------------------------------------
+    def _send(self, apdu: list[int], *, sensitive: bool = False) -> tuple[bytes, int]:
+        """One APDU out, one checked response in; a failing ``transmit`` means the card left."""
+        self.stats.apdus += 1
+        self.stats.bytes_out += len(apdu)
+        try:
+            result = self.conn.transmit(apdu)
+        except KioskError:
+            raise
+        except Exception as exc:
+            error = CardError(f"transmit failed: {type(exc).__name__}", reason=Reason.CARD_REMOVED)
+            if sensitive:  # the cause might carry the APDU, which holds the PIN
+                raise error from None
+            raise error from exc
+        data, sw = _parse_response(result)
+        self.stats.bytes_in += len(data) + 2
+        log.debug("APDU INS %02X -> %04X (%d bytes)", apdu[1], sw, len(data))
+        return data, sw
+
+    def _exchange(self, apdu: list[int], *, sensitive: bool = False) -> tuple[bytes, int]:
+        """``_send`` plus T=0 response chaining (``61xx`` -> GET RESPONSE), bounded."""
+        data, sw = self._send(apdu, sensitive=sensitive)
+        rounds = 0
+        while sw >> 8 == 0x61:
+            rounds += 1
+            if rounds > MAX_GET_RESPONSE:
+                raise CardError("card kept announcing more response data")
+            more, sw = self._send([0x00, 0xC0, 0x00, 0x00, sw & 0xFF])
+            data += more
+        return data, sw
+
+    # --- selection -----------------------------------------------------------------------------
+    def select_ap(self) -> None:
+        """SELECT the JPKI AP by its AID; a card without it is card-unsupported."""
+        _, sw = self._exchange([0x00, 0xA4, 0x04, 0x0C, len(JPKI_AID), *JPKI_AID])
+        if sw == SW_OK:
+            return
+        if sw >> 8 in (0x69, 0x6A, 0x6D, 0x6E):  # not found, not selectable, not understood
+            raise CardError(f"no JPKI AP: status {sw:04X}", reason=Reason.CARD_UNSUPPORTED)
+        raise status_error(sw, "select JPKI AP")
+
+    def select_ef(self, fid: int) -> None:
+        """SELECT an EF of the current AP by its file id."""
+        _, sw = self._exchange([0x00, 0xA4, 0x02, 0x0C, 0x02, (fid >> 8) & 0xFF, fid & 0xFF])
+        if sw != SW_OK:
+            raise status_error(sw, f"select EF {fid:04X}")
+
+    # --- reading -------------------------------------------------------------------------------
+    def read_binary(self, offset: int, length: int) -> bytes:
+        """READ BINARY of the current EF: 1..``length`` bytes from ``offset`` (short form)."""
+        if not 0 <= offset <= 0x7FFF or not 1 <= length <= 0x100:
+            raise CardError(f"read of {length} bytes at {offset} is out of range")
+        apdu = [0x00, 0xB0, offset >> 8, offset & 0xFF, length & 0xFF]
+        data, sw = self._exchange(apdu)
+        if sw == SW_OFFSET_BEYOND_END:
+            raise CardError(f"read at offset {offset}: beyond the end of the file")
+        if sw not in (SW_OK, SW_END_OF_FILE):
+            raise status_error(sw, f"read at offset {offset}")
+        if not 1 <= len(data) <= length:
+            raise CardError(f"read at offset {offset}: {len(data)} bytes for {length} asked")
+        return data
+
+    def read_token(self) -> str:
+        """The AP token of EF 0006, without its space padding."""
+        self.select_ef(EF_TOKEN)
+        raw = self.read_binary(0, TOKEN_LENGTH)
+        try:
+            return raw.decode("ascii").strip(" \x00")
+        except UnicodeDecodeError:
+            raise CardError("token is not ASCII", reason=Reason.CARD_UNSUPPORTED) from None
+
+    def card_kind(self) -> str:
+        """"mynumber", "smartphone" or "juki", from the token; anything else is unsupported."""
+        token = self.read_token()
+        kind = KINDS.get(token)
+        if kind is None:
+            raise CardError(f"unknown JPKI token {token!r}", reason=Reason.CARD_UNSUPPORTED)
+        return kind
+
+    def read_certificate(self, fid: int = EF_AUTH_CERT) -> bytes:
+        """A DER certificate from its EF: the 4-byte header first, then chunks of <= 255 bytes."""
+        self.select_ef(fid)
+        head = self.read_binary(0, 4)
+        total = _der_total_length(head)
+        data = bytearray(head[:total])
+        budget = 2 * (total // CHUNK + 1) + 2  # short reads are tolerated, not forever
+        while len(data) < total:
+            budget -= 1
+            if budget < 0:
+                raise CardError("certificate read made too little progress")
+            data += self.read_binary(len(data), min(CHUNK, total - len(data)))
+        return bytes(data)
+
+    # --- PIN -----------------------------------------------------------------------------------
+    def tries_left(self, pin_ef: int = EF_AUTH_PIN) -> int:
+        """The PIN's retry counter, asked with an empty VERIFY (spends no try)."""
+        self.select_ef(pin_ef)
+        _, sw = self._exchange([0x00, 0x20, 0x00, 0x80])
+        if sw >> 4 == 0x63C:
+            return sw & 0x0F
+        if sw in (SW_REF_DATA_BLOCKED, SW_AUTH_BLOCKED):
+            return 0
+        if sw == SW_OK:  # already verified in this card session: the counter is full
+            return MAX_TRIES.get(pin_ef, AUTH_PIN_TRIES)
+        raise status_error(sw, "read PIN retry counter")
+
+    def verify(self, pin: bytearray, pin_ef: int = EF_AUTH_PIN) -> None:
+        """VERIFY the PIN; raises PinWrong (tries left) or PinLocked. The APDU is wiped after."""
+        if not 4 <= len(pin) <= 16 or any(b not in _PIN_BYTES for b in pin):
+            raise ValueError("a PIN is 4 to 16 ASCII letters or digits")
+        self.select_ef(pin_ef)
+        apdu = [0x00, 0x20, 0x00, 0x80, len(pin)]
+        apdu.extend(pin)
+        try:
+            _, sw = self._exchange(apdu, sensitive=True)
+        finally:
+            apdu[:] = bytes(len(apdu))
+        if sw == SW_OK:
+            return
+        if sw >> 4 == 0x63C:
+            if sw & 0x0F:
+                raise PinWrong(sw & 0x0F)
+            raise PinLocked("wrong PIN, now locked")
+        if sw in (SW_REF_DATA_BLOCKED, SW_AUTH_BLOCKED):
+            raise PinLocked("PIN locked")
+        raise status_error(sw, "verify PIN")
+
+    # --- signing -------------------------------------------------------------------------------
+    def sign(self, digest_info: bytes, key_ef: int = EF_AUTH_KEY) -> bytes:
+        """COMPUTE DIGITAL SIGNATURE (PKCS #1 v1.5) over a DigestInfo, after VERIFY."""
+        if not 1 <= len(digest_info) <= 0xFF:
+            raise ValueError("a DigestInfo is 1 to 255 bytes")
+        self.select_ef(key_ef)
+        data, sw = self._exchange([0x80, 0x2A, 0x00, 0x80, len(digest_info), *digest_info, 0x00])
+        if sw != SW_OK:
+            raise status_error(sw, "sign")
+        if not data:
+            raise CardError("sign: the card returned no signature")
+        return data
+
+
+def _der_total_length(head: bytes) -> int:
+    """Header plus content length of a DER SEQUENCE from its first bytes; CardError if bad."""
+    if len(head) < 2 or head[0] != 0x30:
+        raise CardError("certificate EF does not start with a DER SEQUENCE")
+    first = head[1]
+    if first < 0x80:
+        header, length = 2, first
+    elif first in (0x81, 0x82):
+        header = 2 + (first & 0x7F)
+        if len(head) < header:
+            raise CardError("certificate DER header is cut short")
+        length = int.from_bytes(head[2:header], "big")
+    else:
+        raise CardError(f"certificate DER length form {first:02X} is not supported")
+    total = header + length
+    if length == 0 or total > MAX_CERT_LENGTH:
+        raise CardError(f"certificate DER length {length} is implausible")
+    return total

@@ -1,0 +1,73 @@
+"""``CardPort`` over the JPKI AP: open a card session, VERIFY, sign, read the certificate."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from drivers.card.jpki import APDUStats, JPKIClient, Transmitter
+from drivers.card.jpki_spec import EF_AUTH_CERT
+from kiosk.ports import CardInfo
+from kiosk.reasons import CardError, KioskError, Reason
+
+log = logging.getLogger(__name__)
+
+
+class JPKICardPort:
+    """The kiosk's card port; ``connect()`` returns a connection or raises CardError."""
+
+    def __init__(self, connect: Callable[[], Transmitter]) -> None:
+        self._connect = connect
+        self._conn: Transmitter | None = None
+        self._client: JPKIClient | None = None
+        self.stats = APDUStats()  # of the current (or last) card session
+
+    def open(self) -> CardInfo:
+        """Connect, select the JPKI AP, tell the kind and read the tries left (spends none)."""
+        self.close()
+        try:
+            conn = self._connect()
+        except KioskError:
+            raise
+        except Exception as exc:
+            raise CardError(f"connect failed: {type(exc).__name__}") from exc
+        client = JPKIClient(conn)
+        self._conn, self._client, self.stats = conn, client, client.stats
+        try:
+            client.select_ap()
+            kind = client.card_kind()
+            if kind == "juki":
+                raise CardError("resident card: the card-AP method is not supported",
+                                reason=Reason.CARD_UNSUPPORTED)
+            info = CardInfo(kind=kind, tries_left=client.tries_left())
+        except BaseException:
+            self.close()
+            raise
+        return info
+
+    def verify_pin(self, pin: bytearray) -> None:
+        self._require().verify(pin)
+
+    def sign(self, digest_info: bytes) -> bytes:
+        return self._require().sign(digest_info)
+
+    def read_auth_certificate(self) -> bytes:
+        return self._require().read_certificate(EF_AUTH_CERT)
+
+    def close(self) -> None:
+        """Reset and release the card, so that no verified state survives; never raises."""
+        conn, self._conn, self._client = self._conn, None, None
+        if conn is None:
+            return
+        for name in ("reset", "disconnect"):
+            method = getattr(conn, name, None)
+            if callable(method):
+                try:
+                    method()
+                except Exception as exc:  # the card may already be gone
+                    log.debug("card %s failed: %s", name, type(exc).__name__)
+
+    def _require(self) -> JPKIClient:
+        if self._client is None:
+            raise CardError("no card session is open", reason=Reason.CARD_REMOVED)
+        return self._client

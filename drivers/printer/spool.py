@@ -1,0 +1,49 @@
+"""The demo printer: each document is written whole into a directory as ``NAME.pdf``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from drivers.printer.pdfinfo import page_count
+from kiosk.ports import PrintResult
+from kiosk.reasons import PrinterError
+
+
+class SpoolPrinter:
+    """PrinterPort that prints to files; ``on_output`` is told how many sheets came out."""
+
+    def __init__(self, directory: str | Path, on_output: Callable[[int], None] | None = None,
+                 duplex: bool = True) -> None:
+        self.directory = Path(directory)
+        self._on_output = on_output
+        self._duplex = duplex
+
+    def ready(self) -> str | None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return f"spool directory unusable: {exc.strerror}"
+        if not os.access(self.directory, os.W_OK):
+            return "spool directory is not writable"
+        return None
+
+    def print_document(self, name: str, pdf: bytes) -> PrintResult:
+        try:
+            pages = page_count(pdf)
+        except ValueError as exc:
+            raise PrinterError(f"refused a broken document: {exc}") from None
+        if "/" in name or name.startswith("."):
+            raise PrinterError("bad document name")
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            target = self.directory / f"{name}.pdf"
+            partial = target.with_suffix(".part")
+            partial.write_bytes(pdf)
+            partial.replace(target)
+        except OSError as exc:
+            raise PrinterError(f"spool write failed: {exc.strerror}") from None
+        if self._on_output is not None:
+            self._on_output((pages + 1) // 2 if self._duplex else pages)
+        return PrintResult(pages=pages)

@@ -1,0 +1,167 @@
+"""The composition root: builds the drivers, the center transport and the session from config.
+
+This is the only module that knows concrete classes. ``Kiosk`` is the assembled machine with its
+event queue; the live main loop (``kiosk.live``) and the replay harness both drive it.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from drivers.audio.alarm import MixerAlarm
+from drivers.card.emulator import MyNumberCard
+from drivers.card.inprocess import InProcessReader
+from drivers.card.jpki_port import JPKICardPort
+from drivers.payment.cash_unit import SimulatedCashUnit
+from drivers.printer.spool import SpoolPrinter
+from drivers.sensors.tray import SimulatedTray
+from kiosk import events as ev
+from kiosk.center.client import CenterClient
+from kiosk.center.simulator.center import ReferenceCenter
+from kiosk.center.simulator.local import LocalTransport
+from kiosk.center.transport import TransportError, TransportOptions, open_transport
+from kiosk.clock import Clock, VirtualClock
+from kiosk.config import Config, ConfigError
+from kiosk.journal import SqliteJournal
+from kiosk.session import Ports, Session
+from kiosk.worker import InlineWorker, ThreadWorker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Kiosk:
+    """The assembled kiosk: session, drivers and the queue that carries their events."""
+
+    config: Config
+    clock: Clock
+    events: queue.SimpleQueue[ev.Event]
+    session: Session
+    center: ReferenceCenter | None
+    client: CenterClient
+    reader: InProcessReader
+    card_port: JPKICardPort
+    cash: SimulatedCashUnit
+    tray: SimulatedTray
+    printer: SpoolPrinter
+    alarm: MixerAlarm
+    journal: SqliteJournal
+    worker: InlineWorker | ThreadWorker
+
+    def post(self, event: ev.Event) -> None:
+        self.events.put(event)
+
+    def pump(self, limit: int = 10_000) -> int:
+        """Hand every queued event to the session (and what those cause); returns how many."""
+        handled = 0
+        while handled < limit:
+            try:
+                event = self.events.get_nowait()
+            except queue.Empty:
+                return handled
+            self.session.handle(event)
+            handled += 1
+        raise RuntimeError("the event queue does not drain: a loop between session and drivers")
+
+    def tick(self) -> None:
+        self.post(ev.Tick(self.clock.now()))
+        self.pump()
+
+    def advance_to(self, when: datetime) -> None:
+        """Virtual time only: move the clock to ``when``, firing every deadline on the way."""
+        clock = self.clock
+        if not isinstance(clock, VirtualClock):
+            raise TypeError("only a virtual clock can be moved")
+        for _ in range(10_000):
+            deadline = self.session.next_deadline()
+            if deadline is None or deadline > when:
+                break
+            clock.set(max(deadline, clock.now()))
+            self.tick()
+        else:
+            raise RuntimeError("deadlines keep firing without time passing")
+        if when > clock.now():
+            clock.set(when)
+        self.tick()
+
+    # --- what a person does with the hardware (demo controls, the harness) ----------------
+    def place_card(self, resident_id: str) -> None:
+        self.reader.place(self.card_for(resident_id))
+
+    def remove_card(self) -> None:
+        self.reader.remove()
+
+    def card_for(self, resident_id: str) -> MyNumberCard:
+        """The card (or phone) of a resident of the center's world, issued by its test CA."""
+        if self.center is None:
+            raise ConfigError("emulated cards need the local: center (its world and JPKI CA)")
+        resident = self.center.world.resident(resident_id)
+        if resident is None:
+            raise KeyError(resident_id)
+        creds = self.center.pki.issue_card(resident.id, resident.card.cert, self.clock.now())
+        return MyNumberCard(resident.card.type, resident.card.pin, resident.card.tries_left,
+                            creds.key, creds.cert_der, creds.ca_cert_der)
+
+    def close(self) -> None:
+        self.worker.shutdown()
+        self.alarm.silence()
+        self.journal.close()
+
+
+def load_document_key(path: str) -> bytes:
+    """The center's Ed25519 document-signing public key from a PEM file, as raw bytes."""
+    try:
+        key = serialization.load_pem_public_key(Path(path).read_bytes())
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"center.document_key: cannot read {path}: {exc}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise ConfigError(f"center.document_key: {path} is not an Ed25519 public key")
+    return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def build_kiosk(config: Config, clock: Clock, *, inline: bool,
+                kiosk_id: str | None = None) -> Kiosk:
+    """Assemble a kiosk from ``config``; ``inline`` runs jobs on the caller's thread (replay)."""
+    events: queue.SimpleQueue[ev.Event] = queue.SimpleQueue()
+    post = events.put
+    kiosk_id = kiosk_id or config.kiosk.id
+
+    center: ReferenceCenter | None = None
+    if config.center.uri == "local:":
+        center = ReferenceCenter.for_world(config.center.world or None, clock)
+        if center.world.kiosk(kiosk_id) is None:
+            raise ConfigError(f"kiosk.id: {kiosk_id!r} is not a kiosk of the center's world")
+        client = CenterClient(LocalTransport(center, kiosk_id), center.keys.public_key_bytes())
+    else:
+        if not config.center.document_key:
+            raise ConfigError("center.document_key: a remote center needs its document-signing "
+                              "public key (PEM) to check every document against")
+        try:
+            transport = open_transport(config.center.uri, TransportOptions(kiosk_id))
+        except TransportError as exc:
+            raise ConfigError(f"center.uri: {exc}") from None
+        client = CenterClient(transport, load_document_key(config.center.document_key))
+
+    tray = SimulatedTray(post)
+    reader = InProcessReader("Emulated reader", post)
+    card_port = JPKICardPort(reader.connect)
+    cash = SimulatedCashUnit(config.payment.accept,
+                             {int(k): v for k, v in config.payment.change.items()}, post,
+                             tray.add_change)
+    where = config.printer.uri.partition(":")[2]
+    printer = SpoolPrinter(Path(where), on_output=tray.add_paper)
+    alarm = MixerAlarm()
+    journal = SqliteJournal(config.journal.path, clock)
+    worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)
+    ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
+                  journal=journal)
+    session = Session(config, ports, worker, clock, kiosk_id)
+    return Kiosk(config, clock, events, session, center, client, reader, card_port, cash, tray,
+                 printer, alarm, journal, worker)

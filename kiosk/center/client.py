@@ -1,0 +1,99 @@
+"""The kiosk's side of the center protocol: the CenterPort over any transport.
+
+Every document is checked against its binding (order id, SHA-256, the center's signature)
+before it is handed on; a document that fails voids the whole order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from kiosk.center import protocol as p
+from kiosk.center.transport import Transport, TransportError
+from kiosk.reasons import CenterError, Reason
+
+log = logging.getLogger(__name__)
+
+REASONS = {r.value: r for r in Reason}
+
+
+def check_binding(doc: p.Document, order_id: str, center_key: Ed25519PublicKey) -> str | None:
+    """None when ``doc`` is bound to ``order_id``; otherwise what is wrong with it."""
+    if doc.order_id != order_id:
+        return "document belongs to another order"
+    if hashlib.sha256(doc.pdf).hexdigest() != doc.sha256:
+        return "document does not match its SHA-256"
+    try:
+        center_key.verify(doc.signature, p.binding_message(order_id, doc.sha256))
+    except InvalidSignature:
+        return "the center's signature does not verify"
+    return None
+
+
+class CenterClient:
+    """CenterPort: typed calls, refusals as CenterError with the center's reason code."""
+
+    def __init__(self, transport: Transport, center_key: bytes) -> None:
+        self._transport = transport
+        self._center_key = Ed25519PublicKey.from_public_bytes(center_key)
+        self.calls = 0
+
+    def _call(self, call: str, body: Any = None) -> Any:
+        key = uuid.uuid4().hex
+        self.calls += 1
+        try:
+            raw = self._transport.send(p.encode_request(call, body, key))
+            reply = p.decode_reply(call, raw)
+        except TransportError as exc:
+            log.warning("center %s: %s", call, exc)
+            raise CenterError(str(exc), Reason.CENTER_UNAVAILABLE) from None
+        except p.ProtocolError as exc:
+            log.error("center %s: malformed reply: %s", call, exc)
+            raise CenterError(str(exc), Reason.CENTER_UNAVAILABLE) from None
+        if isinstance(reply, p.Refusal):
+            log.info("center refused %s: %s", call, reply.reason)
+            raise CenterError(reply.detail, REASONS.get(reply.reason, Reason.CENTER_UNAVAILABLE))
+        return reply
+
+    def catalog(self) -> p.Catalog:
+        return self._call("catalog")
+
+    def challenge(self) -> p.Challenge:
+        return self._call("challenge")
+
+    def authenticate(self, certificate: bytes, signature: bytes, nonce: bytes) -> p.Authenticated:
+        return self._call("authenticate", p.AuthenticateRequest(certificate, signature, nonce))
+
+    def order(self, token: str, municipality: str, certificate: str,
+              options: dict[str, object], copies: int) -> p.Order:
+        order: p.Order = self._call(
+            "order", p.OrderRequest(token, municipality, certificate, dict(options), copies))
+        for doc in order.documents:
+            problem = check_binding(doc, order.order_id, self._center_key)
+            if problem is not None:
+                log.error("order %s: %s; voiding it", order.order_id, problem)
+                self._void_quietly(order.order_id)
+                raise CenterError(problem, Reason.DOCUMENT_REJECTED)
+        if len(order.documents) != copies:
+            self._void_quietly(order.order_id)
+            raise CenterError("the center sent the wrong number of documents",
+                              Reason.DOCUMENT_REJECTED)
+        return order
+
+    def complete(self, order_id: str, printed: int) -> None:
+        self._call("complete", p.OrderRef(order_id, printed))
+
+    def cancel(self, order_id: str) -> None:
+        self._call("cancel", p.OrderRef(order_id))
+
+    def _void_quietly(self, order_id: str) -> None:
+        try:
+            self.cancel(order_id)
+        except CenterError as exc:
+            log.warning("void of %s not acknowledged: %s", order_id, exc.reason)

@@ -1,0 +1,248 @@
+"""The kiosk ⇄ center protocol, version 1: messages as dataclasses, JSON on the wire.
+
+A request is ``{"v": 1, "call": NAME, "idempotency_key": KEY, "body": {...}}``; a reply is
+``{"v": 1, "ok": true, "body": {...}}`` or ``{"v": 1, "ok": false, "error": {"reason": CODE,
+"detail": TEXT}}``. Every body is checked strictly (``kiosk.schema``): a malformed field is one
+``ProtocolError`` that names it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk import schema
+
+VERSION = 1
+
+
+class ProtocolError(ValueError):
+    """A message that breaks the protocol; the text names the field."""
+
+
+# --- the catalog --------------------------------------------------------------------------------
+@dataclass
+class Hours:
+    open: str = "06:30"
+    close: str = "23:00"
+    weekdays_only: bool = False
+
+    def check(self) -> None:
+        for key in ("open", "close"):
+            value = getattr(self, key)
+            hh, _, mm = value.partition(":")
+            if not (hh.isdigit() and mm.isdigit() and int(hh) < 25 and int(mm) < 60):
+                raise schema.SchemaError(key, f"must be HH:MM, not {value!r}")
+
+
+@dataclass
+class CertificateOffer:
+    """A certificate type as a municipality offers it."""
+
+    type: str
+    fee: int
+    options: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    hours: Hours | None = None
+
+
+@dataclass
+class Municipality:
+    code: str
+    names: dict[str, str]
+    participating: bool
+    hours: Hours
+    max_copies: int
+    certificates: list[CertificateOffer]
+
+
+@dataclass
+class Catalog:
+    center: dict[str, str]
+    closed_days: list[str]
+    municipalities: list[Municipality]
+
+    def municipality(self, code: str) -> Municipality | None:
+        return next((m for m in self.municipalities if m.code == code), None)
+
+
+# --- authentication -----------------------------------------------------------------------------
+@dataclass
+class Challenge:
+    nonce: bytes
+    expires: str
+
+
+@dataclass
+class AuthenticateRequest:
+    certificate: bytes
+    signature: bytes
+    nonce: bytes
+
+
+@dataclass
+class Offer:
+    """What this resident can get from one municipality."""
+
+    municipality: str
+    names: dict[str, str]
+    home: bool
+    max_copies: int
+    certificates: list[CertificateOffer]
+
+
+@dataclass
+class Authenticated:
+    token: str
+    offers: list[Offer]
+
+
+# --- orders ----------------------------------------------------------------------------------
+@dataclass
+class OrderRequest:
+    token: str
+    municipality: str
+    certificate: str
+    options: dict[str, Any]
+    copies: int
+
+    def check(self) -> None:
+        if self.copies < 1:
+            raise schema.SchemaError("copies", "must be at least 1")
+
+
+@dataclass
+class Document:
+    """One printable document, bound to its order by hash and the center's signature."""
+
+    document_id: str
+    order_id: str
+    sha256: str
+    signature: bytes
+    pages: int
+    pdf: bytes
+
+
+@dataclass
+class Order:
+    order_id: str
+    fee: int
+    documents: list[Document]
+
+
+@dataclass
+class OrderRef:
+    order_id: str
+    printed: int = 0
+
+
+@dataclass
+class Done:
+    order_id: str
+    state: str
+
+
+CALLS: dict[str, tuple[type | None, type]] = {
+    "catalog": (None, Catalog),
+    "challenge": (None, Challenge),
+    "authenticate": (AuthenticateRequest, Authenticated),
+    "order": (OrderRequest, Order),
+    "complete": (OrderRef, Done),
+    "cancel": (OrderRef, Done),
+}
+
+
+def binding_message(order_id: str, sha256_hex: str) -> bytes:
+    """The bytes the center signs to bind a document to its order."""
+    return f"kiosk-document/v1\n{order_id}\n{sha256_hex}\n".encode()
+
+
+def auth_message(nonce: bytes, kiosk_id: str) -> bytes:
+    """The bytes the card signs (as a SHA-256 DigestInfo) to answer a challenge."""
+    return b"kiosk-auth/v1\n" + nonce + b"\n" + kiosk_id.encode()
+
+
+# --- the wire ---------------------------------------------------------------------------------
+def encode_request(call: str, body: Any, idempotency_key: str) -> bytes:
+    return json.dumps(
+        {"v": VERSION, "call": call, "idempotency_key": idempotency_key,
+         "body": schema.dump(body) if body is not None else {}},
+        ensure_ascii=False,
+    ).encode()
+
+
+@dataclass
+class Request:
+    call: str
+    idempotency_key: str
+    body: Any
+
+
+def decode_request(raw: bytes) -> Request:
+    msg = _parse(raw)
+    call = msg.get("call")
+    if call not in CALLS:
+        raise ProtocolError(f"call: unknown call {call!r}")
+    key = msg.get("idempotency_key")
+    if not isinstance(key, str) or not 8 <= len(key) <= 128:
+        raise ProtocolError("idempotency_key: must be a string of 8 to 128 characters")
+    extra = set(msg) - {"v", "call", "idempotency_key", "body"}
+    if extra:
+        raise ProtocolError(f"{sorted(extra)[0]}: is not a known key")
+    req_type, _ = CALLS[call]
+    body = msg.get("body", {})
+    if req_type is None:
+        if body not in ({}, None):
+            raise ProtocolError("body: this call takes no body")
+        return Request(call, key, None)
+    try:
+        return Request(call, key, schema.load(req_type, body, "body"))
+    except schema.SchemaError as exc:
+        raise ProtocolError(str(exc)) from None
+
+
+def encode_reply(body: Any) -> bytes:
+    return json.dumps({"v": VERSION, "ok": True, "body": schema.dump(body)},
+                      ensure_ascii=False).encode()
+
+
+def encode_error(reason: str, detail: str = "") -> bytes:
+    return json.dumps({"v": VERSION, "ok": False, "error": {"reason": reason, "detail": detail}},
+                      ensure_ascii=False).encode()
+
+
+@dataclass
+class Refusal:
+    reason: str
+    detail: str = ""
+
+
+def decode_reply(call: str, raw: bytes) -> Any:
+    """The reply's body as its dataclass, or a ``Refusal``; ProtocolError if malformed."""
+    msg = _parse(raw)
+    ok = msg.get("ok")
+    if ok is False:
+        try:
+            return schema.load(Refusal, msg.get("error"), "error")
+        except schema.SchemaError as exc:
+            raise ProtocolError(str(exc)) from None
+    if ok is not True:
+        raise ProtocolError("ok: must be true or false")
+    _, reply_type = CALLS[call]
+    try:
+        return schema.load(reply_type, msg.get("body"), "body")
+    except schema.SchemaError as exc:
+        raise ProtocolError(str(exc)) from None
+
+
+def _parse(raw: bytes) -> dict[str, Any]:
+    try:
+        msg = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"(message): not JSON: {exc}") from None
+    if not isinstance(msg, dict):
+        raise ProtocolError("(message): must be a JSON object")
+    if msg.get("v") != VERSION:
+        raise ProtocolError(f"v: protocol version {msg.get('v')!r} is not {VERSION}")
+    return msg

@@ -1,0 +1,322 @@
+"""The test JPKI (a CA, residents' user-authentication certificates, the CRL) and the center's
+document-signing key.
+
+User-authentication certificates carry no personal data. Their serial is derived from the
+resident id (``serial_for``), so the center maps a presented certificate back to the resident
+without state shared with whoever issued the card. RSA keys are slow to make, so the shared CA and
+every card key are cached per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import ClassVar
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.x509.oid import NameOID
+
+CA_COMMON_NAME = "JPKI Test CA (simulated)"
+CERT_STATES = ("valid", "revoked", "expired")
+KEY_BITS = 2048
+# The CA outlives any clock a test or a replay may set.
+CA_NOT_BEFORE = datetime(2015, 1, 1, tzinfo=UTC)
+CA_NOT_AFTER = datetime(2099, 12, 31, tzinfo=UTC)
+
+_CA_KEY_FILE = "ca-key.pem"
+_CA_CERT_FILE = "ca-cert.pem"
+_CARDS_DIR = "cards"
+_CARD_SUFFIX = ".key.pem"
+_SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+
+
+def serial_for(resident_id: str) -> int:
+    """The serial of a resident's user-authentication certificate: positive, below 2**159."""
+    digest = hashlib.sha256(b"jpki-auth:" + resident_id.encode()).digest()
+    return (int.from_bytes(digest[:20], "big") >> 1) or 1
+
+
+def _subject_for(resident_id: str) -> x509.Name:
+    """An opaque subject: nothing in it says who the holder is."""
+    opaque = hashlib.sha256(b"jpki-subject:" + resident_id.encode()).hexdigest()[:32].upper()
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, opaque)])
+
+
+def _utc(now: datetime) -> datetime:
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+def _new_rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+
+
+def _make_ca(key: rsa.RSAPrivateKey) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, CA_COMMON_NAME)])
+    public = key.public_key()
+    return (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(public)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(CA_NOT_BEFORE)
+        .not_valid_after(CA_NOT_AFTER)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(
+            digital_signature=False, content_commitment=False, key_encipherment=False,
+            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
+            encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _load_rsa_key(path: Path) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{path}: not an RSA private key")
+    return key
+
+
+@dataclass(frozen=True)
+class CardCredentials:
+    """What a card carries: its private key, its certificate and the CA's certificate."""
+
+    key: rsa.RSAPrivateKey
+    cert_der: bytes
+    ca_cert_der: bytes
+
+
+class TestJPKI:
+    """A test JPKI CA: issues user-authentication certificates, keeps the CRL, checks validity."""
+
+    __test__ = False  # a pytest-looking name that is not a test class
+
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _shared_ca: ClassVar[tuple[rsa.RSAPrivateKey, x509.Certificate] | None] = None
+    _card_keys: ClassVar[dict[tuple[str, str], rsa.RSAPrivateKey]] = {}
+
+    def __init__(self, ca_key: rsa.RSAPrivateKey | None = None,
+                 ca_cert: x509.Certificate | None = None) -> None:
+        """Use the given CA, or with none the CA shared by every TestJPKI of this process."""
+        if (ca_key is None) != (ca_cert is None):
+            raise ValueError("give both the CA key and the CA certificate, or neither")
+        if ca_key is None or ca_cert is None:
+            ca_key, ca_cert = self._process_ca()
+        elif ca_cert.public_key() != ca_key.public_key():
+            raise ValueError("the CA certificate does not belong to the CA key")
+        self._ca_key = ca_key
+        self._ca_cert = ca_cert
+        self._ca_der = ca_cert.public_bytes(serialization.Encoding.DER)
+        spki = ca_key.public_key().public_bytes(serialization.Encoding.DER,
+                                                serialization.PublicFormat.SubjectPublicKeyInfo)
+        self._ca_id = hashlib.sha256(spki).hexdigest()
+        self._residents: dict[int, str] = {}
+        self._revoked: set[int] = set()
+
+    @classmethod
+    def with_new_ca(cls) -> TestJPKI:
+        """A TestJPKI with a CA of its own, not the process's shared one."""
+        key = _new_rsa_key()
+        return cls(key, _make_ca(key))
+
+    @classmethod
+    def _process_ca(cls) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
+        with cls._lock:
+            if cls._shared_ca is None:
+                key = _new_rsa_key()
+                cls._shared_ca = (key, _make_ca(key))
+            return cls._shared_ca
+
+    # --- the CA ----------------------------------------------------------------------------------
+    @property
+    def ca_cert_der(self) -> bytes:
+        return self._ca_der
+
+    @property
+    def ca_certificate(self) -> x509.Certificate:
+        return self._ca_cert
+
+    def card_key(self, resident_id: str) -> rsa.RSAPrivateKey:
+        """The resident's card key under this CA, made once per process."""
+        slot = (self._ca_id, resident_id)
+        with self._lock:
+            key = self._card_keys.get(slot)
+            if key is None:
+                key = self._card_keys[slot] = _new_rsa_key()
+            return key
+
+    def register(self, resident_id: str, cert_state: str = "valid") -> None:
+        """Know this resident's serial, and put it on the CRL if its certificate is revoked."""
+        if cert_state not in CERT_STATES:
+            raise ValueError(f"cert_state must be one of {', '.join(CERT_STATES)}")
+        serial = serial_for(resident_id)
+        self._residents[serial] = resident_id
+        if cert_state == "revoked":
+            self._revoked.add(serial)
+        else:
+            self._revoked.discard(serial)
+
+    def resident_for_serial(self, serial: int) -> str | None:
+        return self._residents.get(serial)
+
+    def issue_card(self, resident_id: str, cert_state: str, now: datetime) -> CardCredentials:
+        """A card for the resident whose certificate is ``cert_state`` at ``now``."""
+        self.register(resident_id, cert_state)
+        now = _utc(now)
+        if cert_state == "expired":
+            not_before, not_after = now - timedelta(days=6 * 365), now - timedelta(days=1)
+        else:
+            not_before, not_after = now - timedelta(days=365), now + timedelta(days=4 * 365)
+        key = self.card_key(resident_id)
+        public = key.public_key()
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_subject_for(resident_id))
+            .issuer_name(self._ca_cert.subject)
+            .public_key(public)
+            .serial_number(serial_for(resident_id))
+            .not_valid_before(not_before)
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=False, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                self._ca_key.public_key()), critical=False)
+            .sign(self._ca_key, hashes.SHA256())
+        )
+        return CardCredentials(key, cert.public_bytes(serialization.Encoding.DER), self._ca_der)
+
+    def crl(self, now: datetime | None = None) -> x509.CertificateRevocationList:
+        """The CRL of this CA, listing the revoked certificates it knows."""
+        now = _utc(now or datetime.now(UTC))
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(self._ca_cert.subject)
+            .last_update(now)
+            .next_update(now + timedelta(days=1))
+        )
+        for serial in sorted(self._revoked):
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now).build())
+        return builder.sign(self._ca_key, hashes.SHA256())
+
+    def check(self, cert_der: bytes, now: datetime) -> str:
+        """The validity of a presented certificate: valid, revoked, expired or untrusted.
+
+        Untrusted: not a certificate, not issued by this CA, not an end-entity signing
+        certificate, or not yet valid.
+        """
+        try:
+            cert = x509.load_der_x509_certificate(cert_der)
+            if cert.issuer != self._ca_cert.subject or not self._is_user_cert(cert):
+                return "untrusted"
+            algorithm = cert.signature_hash_algorithm
+            if algorithm is None:
+                return "untrusted"
+            self._ca_key.public_key().verify(cert.signature, cert.tbs_certificate_bytes,
+                                             padding.PKCS1v15(), algorithm)
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+            return "untrusted"
+        now = _utc(now)
+        if now < cert.not_valid_before_utc:
+            return "untrusted"
+        if now > cert.not_valid_after_utc:
+            return "expired"
+        if cert.serial_number in self._revoked:
+            return "revoked"
+        return "valid"
+
+    @staticmethod
+    def _is_user_cert(cert: x509.Certificate) -> bool:
+        """An end-entity certificate for signatures (so never the CA certificate itself)."""
+        extensions = cert.extensions
+        try:
+            if extensions.get_extension_for_class(x509.BasicConstraints).value.ca:
+                return False
+        except x509.ExtensionNotFound:
+            pass
+        try:
+            return extensions.get_extension_for_class(x509.KeyUsage).value.digital_signature
+        except x509.ExtensionNotFound:
+            return False
+
+    # --- sharing with another process ------------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        """Write the CA key and certificate and the card keys made under it as PEM files."""
+        root = Path(directory)
+        cards = root / _CARDS_DIR
+        cards.mkdir(parents=True, exist_ok=True)
+        _write_private(root / _CA_KEY_FILE, _key_pem(self._ca_key))
+        (root / _CA_CERT_FILE).write_bytes(self._ca_cert.public_bytes(serialization.Encoding.PEM))
+        with self._lock:
+            mine = [(rid, key) for (ca_id, rid), key in self._card_keys.items()
+                    if ca_id == self._ca_id]
+        for resident_id, key in mine:
+            if not _SAFE_ID.fullmatch(resident_id):
+                raise ValueError(f"resident id {resident_id!r} cannot be a file name")
+            _write_private(cards / f"{resident_id}{_CARD_SUFFIX}", _key_pem(key))
+
+    @classmethod
+    def load(cls, directory: str | Path) -> TestJPKI:
+        """The TestJPKI saved in ``directory``; its card keys join this process's cache."""
+        root = Path(directory)
+        ca_cert = x509.load_pem_x509_certificate((root / _CA_CERT_FILE).read_bytes())
+        pki = cls(_load_rsa_key(root / _CA_KEY_FILE), ca_cert)
+        cards = root / _CARDS_DIR
+        for path in sorted(cards.glob(f"*{_CARD_SUFFIX}")) if cards.is_dir() else []:
+            resident_id = path.name[: -len(_CARD_SUFFIX)]
+            key = _load_rsa_key(path)
+            with cls._lock:
+                cls._card_keys[(pki._ca_id, resident_id)] = key
+            pki._residents[serial_for(resident_id)] = resident_id
+        return pki
+
+
+# --- the center's document-signing key -----------------------------------------------------------
+class CenterKeys:
+    """The center's Ed25519 key that binds each document to its order."""
+
+    def __init__(self, private_key: Ed25519PrivateKey | None = None) -> None:
+        self._key = private_key or Ed25519PrivateKey.generate()
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message)
+
+    def public_key_bytes(self) -> bytes:
+        """The raw 32-byte public key."""
+        return self._key.public_key().public_bytes_raw()
+
+
+def verify_binding(public_key_raw: bytes, message: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` is the center's Ed25519 signature of ``message``."""
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key_raw).verify(signature, message)
+    except (ValueError, InvalidSignature):
+        return False
+    return True

@@ -1,0 +1,172 @@
+"""The kiosk's configuration: one TOML file loaded into dataclasses, defaults run the demo."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kiosk import schema
+from kiosk.view import LANGUAGES
+
+DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the file and the key."""
+
+
+@dataclass
+class KioskSection:
+    id: str = "store-0001"
+    language: str = "ja"
+    screen: list[int] = field(default_factory=lambda: [1280, 800])
+    fullscreen: bool = False
+
+    def check(self) -> None:
+        if self.language not in LANGUAGES:
+            raise schema.SchemaError("language", f"must be one of {', '.join(LANGUAGES)}")
+        if len(self.screen) != 2 or min(self.screen) < 320:
+            raise schema.SchemaError("screen", "must be [width, height], each at least 320")
+
+
+@dataclass
+class CenterSection:
+    uri: str = "local:"  # local: runs the reference center in-process
+    world: str = ""  # for local: a world file; empty means the built-in sample world
+    document_key: str = ""  # a remote center's document-signing public key (PEM file)
+
+    def check(self) -> None:
+        if ":" not in self.uri:
+            raise schema.SchemaError("uri", "must be a URI such as local: or https://host:port/")
+
+
+@dataclass
+class CardSection:
+    reader: str = "emulated"  # the demo's emulated cards; PC/SC readers come with issue 3
+
+    def check(self) -> None:
+        if self.reader != "emulated":
+            raise schema.SchemaError("reader", "must be emulated (PC/SC readers are not "
+                                     "supported yet)")
+
+
+@dataclass
+class PrinterSection:
+    uri: str = "spool:demo-out/printed"
+
+    def check(self) -> None:
+        scheme, _, rest = self.uri.partition(":")
+        if scheme == "cups":
+            raise schema.SchemaError("uri", "cups: printing is not supported yet; use spool:DIR")
+        if scheme != "spool" or not rest:
+            raise schema.SchemaError("uri", "must be spool:DIR")
+
+
+@dataclass
+class PaymentSection:
+    mode: str = "cash"  # cash | free
+    accept: list[int] = field(default_factory=lambda: [10, 50, 100, 500, 1000])
+    change: dict[str, int] = field(
+        default_factory=lambda: {"10": 50, "50": 50, "100": 50, "500": 20}
+    )
+
+    def check(self) -> None:
+        if self.mode not in ("cash", "free"):
+            raise schema.SchemaError("mode", "must be cash or free")
+        bad = [y for y in self.accept if y not in (10, 50, 100, 500, 1000, 5000, 10000)]
+        if bad:
+            raise schema.SchemaError("accept", f"{bad[0]} is not a yen coin or note")
+        for coin, count in self.change.items():
+            if coin not in ("10", "50", "100", "500") or count < 0:
+                raise schema.SchemaError(f"change.{coin}", "must be a coin (10/50/100/500) "
+                                         "with a count of 0 or more")
+
+
+@dataclass
+class JournalSection:
+    path: str = "kiosk-journal.sqlite"
+
+
+@dataclass
+class Timeouts:
+    """Seconds of inactivity before a waiting screen gives up (or an alarm starts)."""
+
+    terms: float = 60
+    await_card: float = 60
+    pin_entry: float = 60
+    remove_card_alarm: float = 10
+    remove_card_giveup: float = 120
+    choose: float = 90
+    confirm: float = 90
+    payment: float = 120
+    collect_alarm: float = 10
+    collect_giveup: float = 180
+    thanks: float = 5
+    error: float = 20
+    refunding: float = 60
+
+    def check(self) -> None:
+        for name, value in vars(self).items():
+            if value <= 0:
+                raise schema.SchemaError(name, "must be more than 0 seconds")
+
+
+@dataclass
+class Config:
+    kiosk: KioskSection = field(default_factory=KioskSection)
+    center: CenterSection = field(default_factory=CenterSection)
+    card: CardSection = field(default_factory=CardSection)
+    printer: PrinterSection = field(default_factory=PrinterSection)
+    payment: PaymentSection = field(default_factory=PaymentSection)
+    journal: JournalSection = field(default_factory=JournalSection)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+
+def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    """Tables merged key by key; anything else in ``overrides`` replaces."""
+    out = dict(base)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def from_data(data: dict[str, Any], origin: str = "configuration") -> Config:
+    try:
+        return schema.load(Config, data)
+    except schema.SchemaError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """The configuration from ``path`` (none: the embedded defaults), with ``overrides`` on top."""
+    data: dict[str, Any] = {}
+    origin = "defaults"
+    if path is not None:
+        origin = str(path)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{origin}: no such file") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{origin}: not valid TOML: {exc}") from None
+        data = _resolve_paths(data, Path(path).resolve().parent)
+    return from_data(merge(data, overrides or {}), origin)
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Relative file paths in a config file are relative to that file."""
+    out = copy.deepcopy(data)
+    journal = out.get("journal")
+    if isinstance(journal, dict) and isinstance(journal.get("path"), str):
+        journal["path"] = str(base / journal["path"])
+    center = out.get("center")
+    for key in ("world", "document_key"):
+        if isinstance(center, dict) and isinstance(center.get(key), str) and center[key]:
+            center[key] = str(base / center[key])
+    return out

@@ -1,0 +1,117 @@
+"""The ports: what the session asks of the world, as Protocols.
+
+Concrete classes live in ``drivers/`` and ``kiosk/center``; only ``kiosk/app.py`` knows them.
+Every port call may block (APDUs, HTTP, CUPS), so the session makes them from a worker job.
+Failures are the typed errors of ``kiosk.reasons``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.center.protocol import Authenticated, Catalog, Challenge, Order
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """What reading the card told us: its kind and the user-authentication PIN tries left."""
+
+    kind: str  # "mynumber" | "smartphone" | "juki"
+    tries_left: int
+
+
+class CardPort(Protocol):
+    def open(self) -> CardInfo:
+        """Connect, find the JPKI AP, tell the card's kind, read the tries left (spends none)."""
+
+    def verify_pin(self, pin: bytearray) -> None:
+        """VERIFY the user-authentication PIN; raises PinWrong / PinLocked / CardError."""
+
+    def sign(self, digest_info: bytes) -> bytes:
+        """Sign a DigestInfo with the user-authentication key (after VERIFY)."""
+
+    def read_auth_certificate(self) -> bytes:
+        """The user-authentication certificate, DER."""
+
+    def close(self) -> None:
+        """Release the card with a reset, so that no verified state survives."""
+
+
+class CenterPort(Protocol):
+    def catalog(self) -> Catalog: ...
+
+    def challenge(self) -> Challenge: ...
+
+    def authenticate(self, certificate: bytes, signature: bytes, nonce: bytes) -> Authenticated:
+        """Raises CenterError with the refusal reason (cert-revoked, not-participating, ...)."""
+
+    def order(self, token: str, municipality: str, certificate: str,
+              options: dict[str, object], copies: int) -> Order:
+        """The order with its documents, each checked against its binding before it returns."""
+
+    def complete(self, order_id: str, printed: int) -> None: ...
+
+    def cancel(self, order_id: str) -> None: ...
+
+
+class PaymentPort(Protocol):
+    """A cash unit (or e-money terminal). Inserted money arrives as MoneyInserted events."""
+
+    def begin(self, fee: int) -> None:
+        """Start accepting money towards ``fee``."""
+
+    def end(self) -> None:
+        """Stop accepting money; notes in escrow are kept."""
+
+    def dispense(self, yen: int) -> int:
+        """Give ``yen`` back (change or refund) into the change tray; returns what was given."""
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    pages: int
+
+
+class PrinterPort(Protocol):
+    def ready(self) -> str | None:
+        """None when the printer can print; otherwise why not (a short reason for staff)."""
+
+    def print_document(self, name: str, pdf: bytes) -> PrintResult:
+        """Print one document to completion; raises PrinterError with the pages that came out."""
+
+
+class AlarmPort(Protocol):
+    def sound(self, kind: str) -> None:
+        """Start the alarm ``kind`` ("forgotten-card", "forgotten-paper"), or keep it going."""
+
+    def silence(self) -> None: ...
+
+
+class TraySensor(Protocol):
+    def paper_present(self) -> bool: ...
+
+    def change_present(self) -> bool: ...
+
+
+class Journal(Protocol):
+    """The money and paper record; every call commits before it returns."""
+
+    def order_created(self, order_id: str, municipality: str, certificate: str, copies: int,
+                      fee: int) -> None: ...
+
+    def money_in(self, order_id: str | None, yen: int) -> None: ...
+
+    def fee_collected(self, order_id: str, yen: int) -> None: ...
+
+    def change_due(self, order_id: str | None, yen: int) -> None: ...
+
+    def refund_due(self, order_id: str | None, yen: int) -> None: ...
+
+    def printing(self, order_id: str, document_id: str) -> None: ...
+
+    def printed(self, order_id: str, document_id: str, pages: int) -> None: ...
+
+    def order_completed(self, order_id: str) -> None: ...
+
+    def order_voided(self, order_id: str, reason: str) -> None: ...

@@ -1,0 +1,748 @@
+"""The session: one resident's visit as an explicit state machine (``transitions``).
+
+It holds the resident's choices and the money, decides, and asks the ports to act through
+worker jobs whose results come back as events. It knows no pygame, pyscard, requests or cups;
+time comes only from the injected clock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from transitions import EventData, Machine
+
+from kiosk import events as ev
+from kiosk.center.protocol import CertificateOffer, Offer, Order, auth_message
+from kiosk.clock import Clock
+from kiosk.config import Config
+from kiosk.ports import AlarmPort, CardInfo, CardPort, CenterPort, PaymentPort, PrinterPort
+from kiosk.reasons import KioskError, PinWrong, Reason
+from kiosk.view import Choice, OptionField, View
+
+log = logging.getLogger(__name__)
+
+STATES = [
+    "closed", "out_of_service", "maintenance", "idle", "terms", "await_card", "reading_card",
+    "pin_entry", "authenticating", "remove_card", "choose_municipality", "choose_certificate",
+    "choose_options", "choose_copies", "confirm", "requesting", "payment", "printing", "collect",
+    "thanks", "refunding", "error",
+]
+
+# The resident's journey, for "step n of m" on screen.
+JOURNEY = ["await_card", "pin_entry", "choose_municipality", "choose_certificate",
+           "choose_options", "choose_copies", "confirm", "payment", "collect"]
+STEP_OF = {"reading_card": "await_card", "authenticating": "pin_entry",
+           "remove_card": "pin_entry", "requesting": "confirm", "printing": "collect"}
+
+BUSY = ["reading_card", "authenticating", "requesting", "printing"]
+CHOOSING = ["choose_municipality", "choose_certificate", "choose_options", "choose_copies"]
+
+# trigger, source(s), destination, conditions: tried in order, the first that holds is taken.
+TRANSITIONS: list[dict[str, Any]] = [
+    {"trigger": "start", "source": "idle", "dest": "terms"},
+    {"trigger": "agree", "source": "terms", "dest": "await_card"},
+    {"trigger": "card_placed", "source": "await_card", "dest": "reading_card"},
+    {"trigger": "card_read", "source": "reading_card", "dest": "pin_entry"},
+    {"trigger": "pin_entered", "source": "pin_entry", "dest": "authenticating"},
+    {"trigger": "pin_rejected", "source": "authenticating", "dest": "pin_entry"},
+    {"trigger": "authenticated", "source": "authenticating", "dest": "remove_card"},
+    {"trigger": "card_gone", "source": "remove_card", "dest": "choose_municipality",
+     "conditions": "is_signed_in"},
+    {"trigger": "card_gone", "source": ["remove_card", "error"], "dest": "idle"},
+    {"trigger": "municipality", "source": "choose_municipality", "dest": "choose_certificate"},
+    {"trigger": "certificate", "source": "choose_certificate", "dest": "choose_options"},
+    {"trigger": "options", "source": "choose_options", "dest": "choose_copies"},
+    {"trigger": "copies", "source": "choose_copies", "dest": "confirm"},
+    {"trigger": "confirmed", "source": "confirm", "dest": "requesting"},
+    {"trigger": "order_ready", "source": "requesting", "dest": "payment"},
+    {"trigger": "paid_in_full", "source": "payment", "dest": "printing"},
+    {"trigger": "all_printed", "source": "printing", "dest": "collect"},
+    {"trigger": "collected", "source": "collect", "dest": "thanks"},
+    {"trigger": "back", "source": "terms", "dest": "idle"},
+    {"trigger": "back", "source": "await_card", "dest": "terms"},
+    {"trigger": "back", "source": "choose_certificate", "dest": "choose_municipality"},
+    {"trigger": "back", "source": "choose_options", "dest": "choose_certificate"},
+    {"trigger": "back", "source": "choose_copies", "dest": "choose_options"},
+    {"trigger": "back", "source": "confirm", "dest": "choose_copies"},
+    # the end of a visit, whichever way it ends
+    {"trigger": "refund", "source": "*", "dest": "refunding"},
+    {"trigger": "ask_card_back", "source": "*", "dest": "remove_card"},
+    {"trigger": "fail", "source": "*", "dest": "error"},
+    {"trigger": "finish", "source": "*", "dest": "idle"},
+    # the kiosk itself
+    {"trigger": "take_out_of_service", "source": "*", "dest": "out_of_service"},
+    {"trigger": "close", "source": ["idle", "out_of_service"], "dest": "closed"},
+    {"trigger": "enter_maintenance", "source": ["idle", "out_of_service", "closed"],
+     "dest": "maintenance"},
+    {"trigger": "reopen", "source": ["closed", "out_of_service", "maintenance"], "dest": "idle"},
+]
+
+OPTION_DEFAULTS: dict[str, object] = {
+    "household": "self", "head_relation": False, "honseki": False, "mynumber": False,
+}
+OPTION_CHOICES: dict[str, tuple[str, ...]] = {"household": ("self", "all")}
+
+
+class Jobs(Protocol):
+    def submit(self, job: str, fn: Callable[[], object], fallback: Reason) -> None: ...
+
+
+class SessionJournal(Protocol):
+    """What the session writes (kiosk.journal.SqliteJournal)."""
+
+    def order_created(self, order_id: str, municipality: str, certificate: str, copies: int,
+                      fee: int) -> None: ...
+    def order_paid(self, order_id: str, fee: int) -> None: ...
+    def order_completed(self, order_id: str) -> None: ...
+    def order_voided(self, order_id: str, reason: str) -> None: ...
+    def money_in(self, order_id: str | None, yen: int) -> None: ...
+    def payout_due(self, order_id: str | None, kind: str, yen: int) -> int: ...
+    def payout_done(self, row: int, yen: int) -> None: ...
+    def printing(self, order_id: str, document_id: str) -> None: ...
+    def printed(self, document_id: str, pages: int) -> None: ...
+    def print_failed(self, document_id: str, pages: int) -> None: ...
+
+
+@dataclass
+class Ports:
+    card: CardPort
+    center: CenterPort
+    payment: PaymentPort
+    printer: PrinterPort
+    alarm: AlarmPort
+    journal: SessionJournal
+
+
+@dataclass
+class Visit:
+    """Everything about the resident in front of the kiosk; dropped when the visit ends."""
+
+    card: CardInfo | None = None
+    message: Reason | None = None
+    signed_in: bool = False
+    token: str = ""
+    offers: list[Offer] = field(default_factory=list)
+    offer: Offer | None = None
+    certificate: CertificateOffer | None = None
+    options: dict[str, object] = field(default_factory=dict)
+    copies: int = 1
+    order: Order | None = None
+    fee_collected: bool = False
+    inserted: int = 0
+    paid_out: int = 0  # change and refunds given back
+    refund_due: int = 0
+    printed_docs: int = 0
+    pages_done: int = 0
+    pages_total: int = 0
+    cancel_requested: bool = False
+    ending: bool = False  # the visit is over; remove_card then leads to idle
+
+
+class Session:
+    """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
+
+    state: str  # set by the transitions Machine
+
+    def __init__(self, config: Config, ports: Ports, jobs: Jobs, clock: Clock,
+                 kiosk_id: str | None = None) -> None:
+        self.config = config
+        self.ports = ports
+        self.jobs = jobs
+        self.clock = clock
+        self.kiosk_id = kiosk_id or config.kiosk.id
+        self.language = config.kiosk.language
+        self.visit = Visit()
+        self.card_present = False
+        self.paper_in_tray = False
+        self.change_in_tray = False
+        self.alarm = "none"
+        self.deadline: datetime | None = None
+        self.alarm_at: datetime | None = None
+        self.out_of_service_reason = ""
+        self.machine = Machine(
+            model=self, states=STATES, transitions=TRANSITIONS, initial="idle",
+            auto_transitions=False, ignore_invalid_triggers=True, send_event=True,
+            after_state_change="_entered",
+        )
+        self._handlers: dict[type[ev.Event], Callable[[Any], None]] = {
+            ev.ChooseLanguage: self._on_language,
+            ev.Start: lambda e: self.trigger("start"),
+            ev.Agree: self._on_agree,
+            ev.CardPlaced: self._on_card_placed,
+            ev.CardRemoved: self._on_card_removed,
+            ev.EnterPin: self._on_pin,
+            ev.ChooseMunicipality: self._on_municipality,
+            ev.ChooseCertificate: self._on_certificate,
+            ev.SetOptions: self._on_options,
+            ev.SetCopies: self._on_copies,
+            ev.Confirm: self._on_confirm,
+            ev.Cancel: lambda e: self.cancel(Reason.CANCELLED),
+            ev.Back: lambda e: self.trigger("back"),
+            ev.Take: self._on_take,
+            ev.MoreTime: lambda e: self._arm_timers(),
+            ev.MoneyInserted: self._on_money,
+            ev.MoneyRejected: lambda e: None,  # the unit returned it to the tray itself
+            ev.TrayChanged: self._on_tray,
+            ev.Tick: lambda e: self._on_tick(),
+            ev.WorkDone: self._on_work_done,
+            ev.WorkFailed: self._on_work_failed,
+        }
+
+    # ------------------------------------------------------------------ input
+    def handle(self, event: ev.Event) -> None:
+        handler = self._handlers.get(type(event))
+        if handler is None:
+            raise TypeError(f"the session has no handler for {type(event).__name__}")
+        if type(event) not in (ev.Tick, ev.WorkDone, ev.WorkFailed, ev.TrayChanged):
+            log.debug("%s in %s", type(event).__name__, self.state)
+        handler(event)
+
+    def is_signed_in(self, _: EventData | None = None) -> bool:
+        return self.visit.signed_in and not self.visit.ending
+
+    def _on_language(self, e: ev.ChooseLanguage) -> None:
+        self.language = e.code
+        self._arm_timers()
+
+    def _on_agree(self, e: ev.Agree) -> None:
+        if e.accepted:
+            self.trigger("agree")
+        elif self.state == "terms":
+            self.cancel(Reason.CANCELLED)
+
+    def _on_card_placed(self, e: ev.CardPlaced) -> None:
+        self.card_present = True
+        if self.state == "remove_card" or self.alarm == "forgotten-card":
+            return  # put back while we asked for it: wait for it to be lifted
+        self.trigger("card_placed")
+
+    def _on_card_removed(self, e: ev.CardRemoved) -> None:
+        self.card_present = False
+        if self.alarm == "forgotten-card":
+            self._set_alarm("none")
+        if self.state == "pin_entry":
+            self.cancel(Reason.CARD_REMOVED)
+        elif self.state in ("remove_card", "error"):
+            self.trigger("card_gone")
+        # reading_card / authenticating: the running job fails by itself if it still needed the card
+
+    def _on_pin(self, e: ev.EnterPin) -> None:
+        if self.state != "pin_entry":
+            _wipe(e.pin)
+            return
+        if len(e.pin) != 4 or not bytes(e.pin).isdigit():
+            _wipe(e.pin)
+            self.visit.message = Reason.PIN_WRONG
+            return
+        pin = bytearray(e.pin)
+        _wipe(e.pin)
+        self.trigger("pin_entered")
+        self.jobs.submit("authenticate", lambda: self._authenticate(pin), Reason.CARD_UNREADABLE)
+
+    def _on_municipality(self, e: ev.ChooseMunicipality) -> None:
+        offer = next((o for o in self.visit.offers if o.municipality == e.code), None)
+        if self.state == "choose_municipality" and offer is not None:
+            self.visit.offer = offer
+            self.trigger("municipality")
+
+    def _on_certificate(self, e: ev.ChooseCertificate) -> None:
+        offer = self.visit.offer
+        cert = next((c for c in offer.certificates if c.type == e.type), None) if offer else None
+        if self.state == "choose_certificate" and cert is not None:
+            self.visit.certificate = cert
+            self.visit.options = self._default_options(cert)
+            self.trigger("certificate")
+
+    def _on_options(self, e: ev.SetOptions) -> None:
+        if self.state != "choose_options" or self.visit.certificate is None:
+            return
+        options = dict(self.visit.options)
+        for key, value in e.options.items():
+            if not self._option_ok(self.visit.certificate, key, value):
+                log.info("option %s refused for %s", key, self.visit.certificate.type)
+                return
+            options[key] = value
+        self.visit.options = options
+        self.trigger("options")
+
+    def _on_copies(self, e: ev.SetCopies) -> None:
+        offer = self.visit.offer
+        if self.state == "choose_copies" and offer and 1 <= e.copies <= offer.max_copies:
+            self.visit.copies = e.copies
+            self.trigger("copies")
+
+    def _on_confirm(self, e: ev.Confirm) -> None:
+        if self.state == "error":
+            self._end_error()
+        elif self.state == "confirm" and e.accepted:
+            self.trigger("confirmed")
+            v = self.visit
+            assert v.offer and v.certificate
+            self.jobs.submit(
+                "order",
+                lambda: self.ports.center.order(v.token, v.offer.municipality,  # type: ignore[union-attr]
+                                                v.certificate.type, dict(v.options),  # type: ignore[union-attr]
+                                                v.copies),
+                Reason.CENTER_UNAVAILABLE,
+            )
+
+    def _on_take(self, e: ev.Take) -> None:
+        # The tray driver reports what really left the tray (TrayChanged); this only keeps
+        # timers alive for a resident who is busy at the tray.
+        self._arm_timers()
+
+    def _on_tray(self, e: ev.TrayChanged) -> None:
+        self.paper_in_tray, self.change_in_tray = e.paper, e.change
+        if self.alarm == "forgotten-paper" and not (e.paper or e.change):
+            self._set_alarm("none")
+        if self.state == "collect" and self._collected():
+            self.trigger("collected")
+        elif self.state == "refunding" and not e.change and self.visit.refund_due == 0:
+            self._leave()
+
+    def _on_money(self, e: ev.MoneyInserted) -> None:
+        v = self.visit
+        v.inserted += e.yen
+        order_id = v.order.order_id if v.order else None
+        self.ports.journal.money_in(order_id, e.yen)
+        if self.state != "payment" or v.order is None:
+            self._refund_unwanted()
+            return
+        self._arm_timers()
+        if v.inserted >= v.order.fee:
+            self._collect_fee()
+
+    # ------------------------------------------------------------------ time
+    def next_deadline(self) -> datetime | None:
+        times = [t for t in (self.deadline, self.alarm_at) if t is not None]
+        return min(times) if times else None
+
+    def _on_tick(self) -> None:
+        now = self.clock.now()
+        if self.alarm_at is not None and now >= self.alarm_at:
+            self.alarm_at = None
+            kind = "forgotten-card" if self.state == "remove_card" else "forgotten-paper"
+            self._set_alarm(kind)
+        if self.deadline is not None and now >= self.deadline:
+            self.deadline = None
+            self._timed_out()
+
+    def _timeout_for(self, state: str) -> float | None:
+        t = self.config.timeouts
+        table = {
+            "terms": t.terms, "await_card": t.await_card, "pin_entry": t.pin_entry,
+            "choose_municipality": t.choose, "choose_certificate": t.choose,
+            "choose_options": t.choose, "choose_copies": t.choose, "confirm": t.confirm,
+            "payment": t.payment, "remove_card": t.remove_card_giveup,
+            "collect": t.collect_giveup, "thanks": t.thanks, "error": t.error,
+            "refunding": t.refunding,
+        }
+        return table.get(state)
+
+    def _arm_timers(self) -> None:
+        now = self.clock.now()
+        seconds = self._timeout_for(self.state)
+        self.deadline = now + timedelta(seconds=seconds) if seconds else None
+        alarm = {"remove_card": self.config.timeouts.remove_card_alarm,
+                 "collect": self.config.timeouts.collect_alarm}.get(self.state)
+        if alarm is None or self.alarm != "none":
+            self.alarm_at = None
+        else:
+            self.alarm_at = now + timedelta(seconds=alarm)
+
+    def _timed_out(self) -> None:
+        state = self.state
+        log.info("inactivity timeout in %s", state)
+        if state in ("thanks", "error"):
+            self._end_error() if state == "error" else self.trigger("finish")
+        elif state == "remove_card":
+            log.warning("card left on the reader: staff attention needed")
+            self._leave(force=True)
+        elif state in ("collect", "refunding"):
+            log.warning("%s left in the tray: staff attention needed",
+                        "certificate" if self.paper_in_tray else "money")
+            self._leave(force=True)
+        else:
+            self.cancel(Reason.TIMEOUT)
+
+    # ------------------------------------------------------------------ state entry
+    def _entered(self, event: EventData) -> None:
+        log.info("state %s", self.state)
+        self._arm_timers()
+        if self.alarm == "forgotten-paper" and self.state not in ("collect", "refunding"):
+            self._set_alarm("none")
+        enter = getattr(self, f"_enter_{self.state}", None)
+        if enter is not None:
+            enter()
+
+    def _enter_idle(self) -> None:
+        self.visit = Visit()
+        self.language = self.config.kiosk.language
+        self.deadline = None
+
+    def _enter_terms(self) -> None:
+        self.visit = Visit()
+
+    def _enter_await_card(self) -> None:
+        if self.card_present:  # already on the reader (put down before the prompt)
+            self.trigger("card_placed")
+
+    def _enter_reading_card(self) -> None:
+        self.jobs.submit("read_card", self.ports.card.open, Reason.CARD_UNREADABLE)
+
+    def _enter_remove_card(self) -> None:
+        if not self.card_present:
+            self.trigger("card_gone")
+
+    def _enter_payment(self) -> None:
+        order = self.visit.order
+        assert order is not None
+        if order.fee == 0:
+            self._collect_fee()
+        else:
+            self.ports.payment.begin(order.fee - self.visit.inserted)
+
+    def _enter_printing(self) -> None:
+        self._print_next()
+
+    def _enter_collect(self) -> None:
+        if self._collected():
+            self.trigger("collected")
+
+    # ------------------------------------------------------------------ jobs
+    def _authenticate(self, pin: bytearray) -> object:
+        """Worker side: VERIFY, sign the center's challenge on the card, ask the center."""
+        card = self.ports.card
+        try:
+            card.verify_pin(pin)
+        finally:
+            _wipe(pin)
+        challenge = self.ports.center.challenge()
+        digest = hashlib.sha256(auth_message(challenge.nonce, self.kiosk_id)).digest()
+        signature = card.sign(SHA256_DIGEST_INFO + digest)
+        certificate = card.read_auth_certificate()
+        card.close()
+        return self.ports.center.authenticate(certificate, signature, challenge.nonce)
+
+    def _on_work_done(self, e: ev.WorkDone) -> None:
+        handler = getattr(self, f"_done_{e.job.split(':')[0]}")
+        handler(e.value)
+
+    def _on_work_failed(self, e: ev.WorkFailed) -> None:
+        job = e.job.split(":")[0]
+        handler = getattr(self, f"_failed_{job}", None)
+        if handler is not None:
+            handler(e)
+        else:
+            log.error("job %s failed: %s", e.job, e.reason)
+
+    def _done_read_card(self, info: CardInfo) -> None:
+        self.visit.card = info
+        if info.tries_left == 0:
+            self._close_card()
+            self._fail(Reason.PIN_LOCKED)
+        elif self.visit.cancel_requested:
+            self._close_card()
+            self.cancel(Reason.CANCELLED)
+        else:
+            self.trigger("card_read")
+
+    def _failed_read_card(self, e: ev.WorkFailed) -> None:
+        self._close_card()
+        self._fail(e.reason)
+
+    def _done_authenticate(self, result: Any) -> None:
+        self.visit.signed_in = True
+        self.visit.token = result.token
+        self.visit.offers = list(result.offers)
+        self.visit.message = None
+        if self.visit.cancel_requested:
+            self.cancel(Reason.CANCELLED)
+        else:
+            self.trigger("authenticated")
+
+    def _failed_authenticate(self, e: ev.WorkFailed) -> None:
+        if isinstance(e.value, PinWrong) and e.value.tries_left > 0 and self.visit.card:
+            self.visit.card = CardInfo(self.visit.card.kind, e.value.tries_left)
+            self.visit.message = Reason.PIN_WRONG
+            self.trigger("pin_rejected")
+            return
+        self._close_card()
+        self._fail(Reason.PIN_LOCKED if isinstance(e.value, PinWrong) else e.reason)
+
+    def _done_order(self, order: Order) -> None:
+        v = self.visit
+        assert v.offer and v.certificate
+        v.order = order
+        v.pages_total = sum(d.pages for d in order.documents)
+        self.ports.journal.order_created(order.order_id, v.offer.municipality,
+                                         v.certificate.type, v.copies, order.fee)
+        if v.cancel_requested:
+            self.cancel(Reason.CANCELLED)
+        else:
+            self.trigger("order_ready")
+
+    def _failed_order(self, e: ev.WorkFailed) -> None:
+        self._fail(e.reason)
+
+    def _print_next(self) -> None:
+        v = self.visit
+        assert v.order is not None
+        if v.printed_docs == len(v.order.documents):
+            self.ports.journal.order_completed(v.order.order_id)
+            order_id, printed = v.order.order_id, v.printed_docs
+            self.jobs.submit("complete", lambda: self.ports.center.complete(order_id, printed),
+                             Reason.CENTER_UNAVAILABLE)
+            self.trigger("all_printed")
+            return
+        doc = v.order.documents[v.printed_docs]
+        self.ports.journal.printing(v.order.order_id, doc.document_id)
+        name = f"{v.order.order_id}-{doc.document_id}"
+        self.jobs.submit(f"print:{doc.document_id}",
+                         lambda: self.ports.printer.print_document(name, doc.pdf),
+                         Reason.PRINTER_FAULT)
+
+    def _done_print(self, result: Any) -> None:
+        v = self.visit
+        assert v.order is not None
+        doc = v.order.documents[v.printed_docs]
+        self.ports.journal.printed(doc.document_id, result.pages)
+        v.printed_docs += 1
+        v.pages_done += result.pages
+        self._print_next()
+
+    def _failed_print(self, e: ev.WorkFailed) -> None:
+        v = self.visit
+        assert v.order is not None
+        doc = v.order.documents[v.printed_docs]
+        pages = getattr(e.value, "pages_out", 0)
+        self.ports.journal.print_failed(doc.document_id, pages)
+        log.error("printing failed: %s; refunding the fee", e.reason)
+        self.visit.message = Reason.PRINTER_FAULT
+        self._void_order(Reason.PRINTER_FAULT)
+        self._start_refund()
+
+    def _done_complete(self, _: Any) -> None:
+        log.info("order completed at the center")
+
+    def _failed_complete(self, e: ev.WorkFailed) -> None:
+        log.warning("the center did not take the completion (%s); the journal has it", e.reason)
+
+    def _done_cancel(self, _: Any) -> None:
+        log.info("order voided at the center")
+
+    def _failed_cancel(self, e: ev.WorkFailed) -> None:
+        log.warning("the center did not take the void (%s); the journal has it", e.reason)
+
+    def _done_payout(self, _: Any) -> None:
+        if self.state == "refunding":
+            self.visit.refund_due = 0
+            if not self.change_in_tray:
+                self._leave()
+
+    def _failed_payout(self, e: ev.WorkFailed) -> None:
+        log.error("the cash unit could not pay out (%s): staff attention needed", e.reason)
+        if self.state == "refunding":
+            self.visit.refund_due = 0
+            self._leave(force=True)
+
+    # ------------------------------------------------------------------ money
+    def _collect_fee(self) -> None:
+        v = self.visit
+        assert v.order is not None
+        self.ports.payment.end()
+        self.ports.journal.order_paid(v.order.order_id, v.order.fee)
+        v.fee_collected = True
+        change = v.inserted - v.order.fee
+        if change > 0:
+            self._pay_out("change", change)
+        self.trigger("paid_in_full")
+
+    def _pay_out(self, kind: str, yen: int) -> None:
+        """Journal the payout as due, then let the cash unit give it; done when it reports."""
+        order_id = self.visit.order.order_id if self.visit.order else None
+        row = self.ports.journal.payout_due(order_id, kind, yen)
+        self.visit.paid_out += yen
+
+        def give() -> int:
+            given = self.ports.payment.dispense(yen)
+            self.ports.journal.payout_done(row, given)
+            return given
+
+        self.jobs.submit(f"payout:{kind}", give, Reason.CANCELLED)
+
+    def _held(self) -> int:
+        """Money the kiosk holds for this resident and must give back if the order fails."""
+        v = self.visit
+        fee = v.order.fee if (v.order and v.fee_collected) else 0
+        return v.inserted - fee - v.paid_out
+
+    def _refund_unwanted(self) -> None:
+        held = self._held()
+        if held > 0:
+            self._pay_out("refund", held)
+
+    def _start_refund(self) -> None:
+        v = self.visit
+        if v.fee_collected:  # printing failed after payment: the fee comes back too
+            v.fee_collected = False
+        v.refund_due = self._held()
+        v.ending = True
+        self._pay_out("refund", v.refund_due)
+        self.trigger("refund")
+
+    # ------------------------------------------------------------------ ending
+    def cancel(self, reason: Reason) -> None:
+        """End the visit from any resident-facing state: void the order, return every yen."""
+        state = self.state
+        if state in BUSY:
+            self.visit.cancel_requested = True  # acted on when the running job reports
+            return
+        if state in ("idle", "closed", "out_of_service", "maintenance", "thanks", "collect",
+                     "refunding"):
+            return
+        if state == "error":
+            self._end_error()
+            return
+        self.ports.payment.end()
+        self.visit.message = reason
+        self.visit.ending = True
+        self._void_order(reason)
+        if self._held() > 0:
+            self._start_refund()
+        else:
+            self._leave()
+
+    def _void_order(self, reason: Reason) -> None:
+        order = self.visit.order
+        if order is None or self.visit.fee_collected and reason != Reason.PRINTER_FAULT:
+            return
+        self.ports.journal.order_voided(order.order_id, str(reason))
+        self.jobs.submit("cancel", lambda: self.ports.center.cancel(order.order_id),
+                         Reason.CENTER_UNAVAILABLE)
+
+    def _fail(self, reason: Reason) -> None:
+        self.visit.message = reason
+        self.visit.ending = True
+        self.trigger("fail")
+
+    def _end_error(self) -> None:
+        if self.card_present:
+            self.trigger("ask_card_back")
+        else:
+            self.trigger("finish")
+
+    def _leave(self, force: bool = False) -> None:
+        """The visit is over: the card comes back first, then the kiosk is idle again."""
+        self.visit.ending = True
+        if self.card_present and not force and self.state != "remove_card":
+            self.trigger("ask_card_back")
+        else:
+            self._set_alarm("none")
+            self.trigger("finish")
+
+    def _close_card(self) -> None:
+        try:
+            self.ports.card.close()
+        except KioskError as exc:
+            log.info("card release: %s", exc.reason)
+
+    def _collected(self) -> bool:
+        return not self.paper_in_tray and not self.change_in_tray
+
+    def _set_alarm(self, kind: str) -> None:
+        if kind == self.alarm:
+            return
+        self.alarm = kind
+        if kind == "none":
+            self.ports.alarm.silence()
+        else:
+            log.warning("alarm: %s", kind)
+            self.ports.alarm.sound(kind)
+
+    # ------------------------------------------------------------------ options
+    def _default_options(self, cert: CertificateOffer) -> dict[str, object]:
+        options: dict[str, object] = {k: OPTION_DEFAULTS[k] for k in cert.options
+                                      if k in OPTION_DEFAULTS}
+        if cert.years:
+            options["year"] = max(cert.years)
+        return options
+
+    def _option_ok(self, cert: CertificateOffer, key: str, value: object) -> bool:
+        if key == "year":
+            return isinstance(value, int) and value in cert.years
+        if key not in cert.options or key not in OPTION_DEFAULTS:
+            return False
+        if key in OPTION_CHOICES:
+            return value in OPTION_CHOICES[key]
+        return isinstance(value, bool)
+
+    # ------------------------------------------------------------------ view
+    def view(self) -> View:
+        v = self.visit
+        state = self.state
+        step_state = STEP_OF.get(state, state)
+        in_journey = step_state in JOURNEY and not v.ending
+        fee = v.order.fee if v.order else None
+        if fee is None and v.certificate is not None and state == "confirm":
+            fee = v.certificate.fee * v.copies
+        now = self.clock.now()
+        return View(
+            screen=state,
+            language=self.language,
+            step=JOURNEY.index(step_state) + 1 if in_journey else 0,
+            steps=len(JOURNEY) if in_journey else 0,
+            message=str(v.message) if v.message else None,
+            tries_left=v.card.tries_left if v.card else None,
+            last_try_warning=bool(v.card and v.card.tries_left == 1 and state == "pin_entry"),
+            municipalities=tuple(
+                Choice(o.municipality, dict(o.names), note="home" if o.home else "register")
+                for o in v.offers),
+            municipality=(Choice(v.offer.municipality, dict(v.offer.names)) if v.offer else None),
+            certificates=tuple(Choice(c.type, fee=c.fee) for c in v.offer.certificates)
+            if v.offer else (),
+            certificate=v.certificate.type if v.certificate else None,
+            options=self._option_fields(),
+            copies=v.copies,
+            max_copies=v.offer.max_copies if v.offer else 1,
+            fee=fee,
+            paid=v.inserted,
+            change=max(0, v.inserted - fee) if (fee is not None and v.fee_collected) else 0,
+            refund=v.refund_due,
+            pages_done=v.pages_done,
+            pages_total=v.pages_total,
+            alarm=self.alarm,
+            card_kind=v.card.kind if v.card else None,
+            can_cancel=state in ("terms", "await_card", "pin_entry", "confirm", "payment",
+                                 *CHOOSING),
+            can_back=any(t["trigger"] == "back" and t["source"] == state for t in TRANSITIONS),
+            busy=state in BUSY,
+            seconds_left=(self.deadline - now).total_seconds() if self.deadline else None,
+        )
+
+    def _option_fields(self) -> tuple[OptionField, ...]:
+        cert = self.visit.certificate
+        if cert is None:
+            return ()
+        fields = [
+            OptionField(k, "choice" if k in OPTION_CHOICES else "bool", self.visit.options.get(k),
+                        OPTION_CHOICES.get(k, ()))
+            for k in cert.options if k in OPTION_DEFAULTS
+        ]
+        if cert.years:
+            fields.append(OptionField("year", "choice", self.visit.options.get("year"),
+                                      tuple(str(y) for y in cert.years)))
+        return tuple(fields)
+
+
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+
+
+def _wipe(buf: bytearray) -> None:
+    for i in range(len(buf)):
+        buf[i] = 0

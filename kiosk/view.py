@@ -1,0 +1,57 @@
+"""The view model: everything a screen may show, derived from the session. No pygame here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LANGUAGES = ("ja", "en", "zh-Hans", "zh-Hant", "ko", "es", "pt-BR", "vi", "tl", "id", "ne", "th")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a list the resident picks from."""
+
+    id: str
+    names: dict[str, str] = field(default_factory=dict)  # per language, from the center
+    fee: int | None = None
+    note: str = ""  # e.g. "home" / "register" for municipalities
+
+
+@dataclass(frozen=True)
+class OptionField:
+    """One option of the chosen certificate: a yes/no, or a pick from ``choices``."""
+
+    key: str  # household | head_relation | honseki | mynumber | year
+    kind: str  # "bool" | "choice"
+    value: object
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class View:
+    screen: str  # a state name of architecture.md
+    language: str = "ja"
+    step: int = 0  # step n of ``steps`` in the resident's journey (0: not in a journey)
+    steps: int = 0
+    message: str | None = None  # reason code (replay-format.md)
+    tries_left: int | None = None
+    last_try_warning: bool = False
+    municipalities: tuple[Choice, ...] = ()
+    municipality: Choice | None = None
+    certificates: tuple[Choice, ...] = ()
+    certificate: str | None = None
+    options: tuple[OptionField, ...] = ()
+    copies: int = 1
+    max_copies: int = 1
+    fee: int | None = None
+    paid: int = 0
+    change: int = 0
+    refund: int = 0
+    pages_done: int = 0
+    pages_total: int = 0
+    alarm: str = "none"
+    card_kind: str | None = None
+    can_cancel: bool = False
+    can_back: bool = False
+    busy: bool = False  # a worker job is running; the screen shows progress, takes no input
+    seconds_left: float | None = None  # before the inactivity timeout
