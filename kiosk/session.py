@@ -163,7 +163,7 @@ class Session:
         self.alarm = "none"
         self.deadline: datetime | None = None
         self.alarm_at: datetime | None = None
-        self.out_of_service_reason = ""
+        self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
         self.machine = Machine(
             model=self, states=STATES, transitions=TRANSITIONS, initial="idle",
             auto_transitions=False, ignore_invalid_triggers=True, send_event=True,
@@ -374,6 +374,8 @@ class Session:
     def _entered(self, event: EventData) -> None:
         log.info("state %s", self.state)
         self._arm_timers()
+        for listener in self.listeners:
+            listener(self.state)
         if self.alarm == "forgotten-paper" and self.state not in ("collect", "refunding"):
             self._set_alarm("none")
         enter = getattr(self, f"_enter_{self.state}", None)

@@ -1,0 +1,50 @@
+"""The touch UI: one module per state (``SCREENS``), each ``build(view, tr, size) -> Layout``."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+
+from importlib import import_module  # noqa: E402
+from types import ModuleType  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+from kiosk.i18n import Translator, translator  # noqa: E402
+from kiosk.view import View  # noqa: E402
+from screens.layout import NO_UI, Layout, UiState  # noqa: E402
+from screens.theme import BASE_SIZE  # noqa: E402
+
+if TYPE_CHECKING:
+    import pygame
+
+STATES = (
+    "closed", "out_of_service", "maintenance", "idle", "terms", "await_card", "reading_card",
+    "pin_entry", "authenticating", "remove_card", "choose_municipality", "choose_certificate",
+    "choose_options", "choose_copies", "confirm", "requesting", "payment", "printing", "collect",
+    "thanks", "refunding", "error",
+)
+SCREENS: dict[str, ModuleType] = {name: import_module(f"screens.{name}") for name in STATES}
+
+
+class UnknownScreen(KeyError):
+    """The view names a state that has no screen module."""
+
+
+def build_layout(view: View, tr: Translator | None = None,
+                 size: tuple[int, int] = BASE_SIZE, ui: UiState = NO_UI) -> Layout:
+    """The layout of ``view`` (in the view's language unless ``tr`` is given)."""
+    module = SCREENS.get(view.screen)
+    if module is None:
+        raise UnknownScreen(f"no screen for state {view.screen!r}")
+    return module.build(view, tr or translator(view.language), size, ui)
+
+
+def render_view(surface: pygame.Surface, view: View, tr: Translator | None = None,
+                ui: UiState = NO_UI, phase: int = 0) -> Layout:
+    """Draw ``view`` onto ``surface`` (any size); returns the layout drawn."""
+    from screens.widgets import draw_layout
+
+    layout = build_layout(view, tr, surface.get_size(), ui)
+    draw_layout(surface, layout, phase)
+    return layout

@@ -152,7 +152,8 @@ class Frame:
     tr: Translator
     size: tuple[int, int]
     title: str
-    cancel_id: str | None = "nav.cancel"
+    cancel_id: str = "nav.cancel"
+    always_cancel: bool = False  # the payment screen always offers its own cancel
     widgets: list[Widget] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -210,8 +211,8 @@ class Frame:
                             self.tr.gettext("Back"), events.Back(), role="button",
                             tone="secondary"))
             x += bw + gap
-        if v.can_cancel and self.cancel_id == "nav.cancel":
-            self.add(Widget("nav.cancel", Rect(x, nav.y, bw, nav.h), "button",
+        if v.can_cancel or self.always_cancel:
+            self.add(Widget(self.cancel_id, Rect(x, nav.y, bw, nav.h), "button",
                             self.tr.gettext("Cancel"), events.Cancel(), role="button",
                             tone="danger"))
             x += bw + gap

@@ -13,6 +13,11 @@ from screens.layout import Action, Layout, Rect, Widget
 
 
 # --- constructors (pure) -------------------------------------------------------------------------
+def panel(wid: str, rect: Rect, tone: str) -> Widget:
+    """A plain coloured block behind other widgets."""
+    return Widget(wid, rect, "panel", tone=tone)
+
+
 def label(wid: str, rect: Rect, text: str, role: str = "body", tone: str = "",
           align: str = "left") -> Widget:
     return Widget(wid, rect, "label", text, role=role, tone=tone, align=align)
@@ -164,7 +169,7 @@ def _inset(rect: Rect, dx: int, dy: int = 0) -> Rect:
 
 
 def _draw_panel(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
-    _box(surface, w.rect, w.tone, 0)
+    _box(surface, w.rect, w.tone, round(theme.RADIUS * s) if w.tone == "card" else 0)
 
 
 def _draw_label(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:

@@ -20,7 +20,7 @@ class InProcessReader:
                  post: Callable[[Event], None] | None = None) -> None:
         self.name = name
         self._post = post
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # a card model may take itself off mid-APDU
         self._card: EmulatedCard | None = None
         self._generation = 0  # bumped on every place and remove: old connections go stale
 

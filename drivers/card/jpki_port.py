@@ -21,6 +21,13 @@ class JPKICardPort:
         self._conn: Transmitter | None = None
         self._client: JPKIClient | None = None
         self.stats = APDUStats()  # of the current (or last) card session
+        self._earlier = APDUStats()  # of every card session before it
+
+    @property
+    def total(self) -> APDUStats:
+        """APDUs and bytes over every card session since this port was made."""
+        e, s = self._earlier, self.stats
+        return APDUStats(e.apdus + s.apdus, e.bytes_out + s.bytes_out, e.bytes_in + s.bytes_in)
 
     def open(self) -> CardInfo:
         """Connect, select the JPKI AP, tell the kind and read the tries left (spends none)."""
@@ -32,6 +39,7 @@ class JPKICardPort:
         except Exception as exc:
             raise CardError(f"connect failed: {type(exc).__name__}") from exc
         client = JPKIClient(conn)
+        self._earlier = self.total
         self._conn, self._client, self.stats = conn, client, client.stats
         try:
             client.select_ap()

@@ -13,10 +13,12 @@ import io
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -75,6 +77,8 @@ CERTIFY_Y = 210.0  # the certifying sentence; the data must end above it
 SCRAMBLE_CELLS = 16  # 16 x 16 cells = the 256 bits of the front's SHA-256
 RED = (0.78, 0.1, 0.1)
 
+_RENDER_LOCK = threading.Lock()
+
 
 class FontMissing(RuntimeError):
     """The Japanese font for certificates is not installed."""
@@ -89,6 +93,8 @@ class Table:
     title: str = ""
 
     def __post_init__(self) -> None:
+        if not self.header:
+            raise ValueError("a table needs at least one column")
         for i, row in enumerate(self.rows):
             if len(row) != len(self.header):
                 raise ValueError(f"table row {i} has {len(row)} cells, the header "
@@ -170,23 +176,31 @@ def _font_path() -> Path:
 @functools.cache
 def register_font() -> str:
     """Register IPAex Mincho with reportlab once per process; returns the font name."""
+    # Binary streams for every reportlab PDF of the process: ASCII85 would only make the PDF
+    # 7-bit clean, at a quarter more bytes and (without reportlab's C accelerator) much time.
+    rl_config.useA85 = 0
     pdfmetrics.registerFont(TTFont(FONT_NAME, str(_font_path())))
     return FONT_NAME
 
 
 # --- rendering -----------------------------------------------------------------------------------
 def render_certificate(content: CertificateContent) -> bytes:
-    """The certificate as a 2-page A4 PDF: the front, then the anti-forgery back."""
+    """The certificate as a 2-page A4 PDF: the front, then the anti-forgery back.
+
+    The same content gives the same bytes. One document at a time per process: reportlab keeps
+    per-font state, and two residents' documents must never meet.
+    """
     font = register_font()
     out = io.BytesIO()
-    c = Canvas(out, pagesize=A4, invariant=True, pageCompression=1)
-    c.setTitle(content.title)
-    c.setCreator("kiosk reference center (simulated)")
-    _Front(c, font, content).draw()
-    c.showPage()
-    _draw_back(c, font, content)
-    c.showPage()
-    c.save()
+    with _RENDER_LOCK:
+        c = Canvas(out, pagesize=A4, invariant=True, pageCompression=1, initialFontName=font)
+        c.setTitle(content.title)
+        c.setCreator("kiosk reference center (simulated)")
+        _Front(c, font, content).draw()
+        c.showPage()
+        _draw_back(c, font, content)
+        c.showPage()
+        c.save()
     return out.getvalue()
 
 
@@ -223,7 +237,7 @@ class _Front:
     def draw(self) -> None:
         c, font, content = self.c, self.font, self.content
         c.setFont(font, 8)
-        c.drawRightString(self.x1, self.y, f"{content.copy_no}／{content.copies}")
+        c.drawRightString(self.x1, self.y, f"{content.copies}通のうち{content.copy_no}通目")
         c.setFont(font, 20)
         c.drawCentredString(PAGE_W / 2, self.y - 34, content.title)
         self.y -= 64
@@ -308,10 +322,10 @@ class _Front:
         c.drawString(self.x0 + BODY_SIZE, CERTIFY_Y, content.certifying_sentence)
         c.drawString(self.x0 + BODY_SIZE, CERTIFY_Y - 30, wareki(content.issued))
         c.setFont(self.font, 14)
-        name_right = self.x1 - 60
+        name_right = self.x1 - 62
         c.drawRightString(name_right, CERTIFY_Y - 80, content.mayor_line)
         _official_seal(c, self.font, f"{content.municipality_name}長之印",
-                       name_right - 6, CERTIFY_Y - 104, 52)
+                       name_right + 4, CERTIFY_Y - 100, 52)
         c.setFont(self.font, 7)
         c.drawString(self.x0, MARGIN - 20,
                      f"文書番号 {content.document_id}　注文番号 {content.order_id}")
@@ -319,8 +333,8 @@ class _Front:
 
 def _official_seal(c: Canvas, font: str, text: str, x: float, y: float, side: float) -> None:
     """The mayor's square seal in red, its characters in columns from the right."""
-    cols = max(2, math.ceil(math.sqrt(len(text))))
-    rows = math.ceil(len(text) / cols)
+    rows = max(2, math.ceil(math.sqrt(len(text))))
+    cols = math.ceil(len(text) / rows)
     cell = side / max(cols, rows)
     size = cell * 0.86
     c.saveState()
@@ -361,39 +375,60 @@ def _draw_back(c: Canvas, font: str, content: CertificateContent) -> None:
 
 
 def _copy_warning(c: Canvas, font: str) -> None:
-    """The light tiled 「複写」 pattern over the whole page."""
-    cos, sin = math.cos(math.radians(30)), math.sin(math.radians(30))
+    """The light 「複写」 pattern over the whole page, in rows turned by 30 degrees."""
+    c.saveState()
+    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.rotate(30)
+    reach = math.hypot(PAGE_W, PAGE_H) / 2
+    per_row = math.ceil(2 * reach / 90) + 1
+    row_text = "複写\u3000\u3000\u3000" * per_row  # 18 pt: a tile every 90 pt
     text = c.beginText()
     text.setFont(font, 18)
     text.setFillGray(0.9)
-    for row, y in enumerate(range(0, int(PAGE_H) + 60, 64)):
-        for x in range(-40 + (row % 2) * 48, int(PAGE_W) + 40, 96):
-            text.setTextTransform(cos, sin, -sin, cos, x, y)
-            text.textOut("複写")
+    for row in range(math.ceil(2 * reach / 64) + 1):
+        text.setTextOrigin(-reach - (row % 2) * 45, -reach + row * 64)
+        text.textOut(row_text)
     c.drawText(text)
+    c.restoreState()
 
 
 def _scramble_image(c: Canvas, font: str, digest: bytes, x: float, y: float,
                     side: float) -> None:
     """A framed grid of black and white cells, one per bit of the front's SHA-256."""
+    c.saveState()
     c.setFillGray(1)
     c.rect(x - 8, y - 8, side + 16, side + 16, stroke=0, fill=1)
     c.setFillGray(0)
     c.setLineWidth(1.5)
     c.rect(x - 8, y - 8, side + 16, side + 16)
-    cell = side / SCRAMBLE_CELLS
-    path = c.beginPath()
-    for bit in range(SCRAMBLE_CELLS * SCRAMBLE_CELLS):
-        if digest[bit // 8] >> (7 - bit % 8) & 1:
-            row, col = divmod(bit, SCRAMBLE_CELLS)
-            path.rect(x + col * cell, y + side - (row + 1) * cell, cell, cell)
-    c.drawPath(path, stroke=0, fill=1)
     c.setFont(font, 8)
     c.drawCentredString(x + side / 2, y - 22, "スクランブル画像")
+    # In cell units, row 0 at the top; each run of black cells in a row is one rectangle.
+    c.translate(x, y + side)
+    c.scale(side / SCRAMBLE_CELLS, -side / SCRAMBLE_CELLS)
+    bits = int.from_bytes(digest, "big")
+    path = c.beginPath()
+    for row in range(SCRAMBLE_CELLS):
+        col = 0
+        while col < SCRAMBLE_CELLS:
+            start = col
+            while col < SCRAMBLE_CELLS and _bit(bits, row * SCRAMBLE_CELLS + col):
+                col += 1
+            if col > start:
+                path.rect(start, row, col - start, 1)
+            col += 1
+    c.drawPath(path, stroke=0, fill=1)
+    c.restoreState()
+
+
+def _bit(bits: int, index: int) -> int:
+    """Bit ``index`` of a 256-bit number, counting from the most significant."""
+    return bits >> (SCRAMBLE_CELLS * SCRAMBLE_CELLS - 1 - index) & 1
 
 
 def _latent_image(c: Canvas, font: str, x: float, y: float, w: float, h: float) -> None:
     """A box of fine horizontal lines hiding a block of vertical ones (seen when tilted)."""
+    c.saveState()
     c.setFillGray(1)
     c.rect(x, y, w, h, stroke=0, fill=1)
     c.setStrokeGray(0.55)
@@ -412,10 +447,12 @@ def _latent_image(c: Canvas, font: str, x: float, y: float, w: float, h: float) 
         lines.append((lx, inner[1], lx, inner[3]))
     c.lines(lines)
     c.setStrokeGray(0)
+    c.setFillGray(0)
     c.setLineWidth(1)
     c.rect(x, y, w, h)
     c.setFont(font, 8)
     c.drawCentredString(x + w / 2, y - 14, "潜像")
+    c.restoreState()
 
 
 # --- reading back --------------------------------------------------------------------------------

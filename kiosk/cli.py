@@ -1,0 +1,100 @@
+"""The ``kiosk`` command: demo, replay (more subcommands arrive with their issues)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from kiosk.config import ConfigError
+
+SAMPLE_SESSIONS = Path(__file__).resolve().parents[1] / "tests" / "sessions"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Certificate kiosk for copiers.")
+    parser.add_argument("--log-level", default=os.environ.get("KIOSK_LOG_LEVEL", "WARNING"),
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the kiosk on its embedded default")
+    demo.add_argument("--headless", action="store_true",
+                      help="no window: replay the sample sessions, write screenshots and PDFs")
+    demo.add_argument("--out", type=Path, default=Path("demo-out"))
+    demo.add_argument("--config", type=Path, help="a kiosk.toml instead of the defaults")
+
+    rp = sub.add_parser("replay", help="play session files and check their expectations")
+    rp.add_argument("files", nargs="+", type=Path)
+    rp.add_argument("--out", type=Path, help="write report.json (and screenshots, PDFs) here")
+    rp.add_argument("--screenshots", action="store_true", help="a PNG of every screen visited")
+    rp.add_argument("--config", type=Path, help="kiosk.toml to start from")
+    rp.add_argument("--journal", type=Path, help="keep the journal here across runs")
+    rp.add_argument("--printer", help="printer URI: spool:DIR")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "replay":
+            return _replay(args)
+        if args.command == "demo":
+            return _demo(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from kiosk.replay.harness import load_config_data, replay
+    from kiosk.replay.runner import Options
+
+    if args.screenshots and args.out is None:
+        print("--screenshots needs --out DIR", file=sys.stderr)
+        return 2
+    if args.printer and not args.printer.startswith("spool:"):
+        print("--printer: only spool:DIR is supported so far", file=sys.stderr)
+        return 2
+    config = load_config_data(args.config) if args.config else {}
+    options = Options(out=args.out, screenshots=args.screenshots, config=config,
+                      journal=args.journal, printer=args.printer)
+    return replay(args.files, options)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if args.headless or not has_display:
+        return _demo_headless(args.out)
+    from kiosk.live import run_window
+
+    return run_window(args.config)
+
+
+def _demo_headless(out: Path) -> int:
+    from kiosk.replay.harness import replay
+    from kiosk.replay.runner import Options
+
+    files = sorted(SAMPLE_SESSIONS.glob("*.jsonl"))
+    if not files:
+        print(f"no sample sessions in {SAMPLE_SESSIONS}", file=sys.stderr)
+        return 2
+    print(f"No display (or --headless): replaying {len(files)} sample sessions.")
+    code = replay(files, Options(out=out, screenshots=True))
+    pdfs = sorted(out.glob("*/printed/*.pdf"))
+    pngs = sorted(out.glob("*/screens/*.png"))
+    print(f"Wrote {len(pngs)} screenshots and {len(pdfs)} printed PDFs under {out.resolve()}/ "
+          f"(report: {out.resolve() / 'report.json'})")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

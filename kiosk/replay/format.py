@@ -1,0 +1,259 @@
+"""Session files (replay-format.md): parsed and checked line by line into plain dataclasses.
+
+A file that breaks the format raises one ``FormatError`` naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk.view import LANGUAGES
+
+FORMAT_VERSION = 1
+
+RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality", "certificate",
+                    "options", "copies", "confirm", "insert", "tap", "cancel", "back", "take",
+                    "idle")
+WORLD_ACTIONS = ("printer", "center", "power", "clock")
+CHECKS = ("expect", "wait")
+ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + CHECKS
+# World-side lines whose machinery arrives with later work; the harness refuses them clearly.
+NOT_SUPPORTED_YET = {
+    "printer": "printer faults are not supported yet (they need the CUPS printer)",
+    "center": "center faults are not supported yet (they need the HTTPS center)",
+    "power": "power cuts are not supported yet (they need journal recovery)",
+}
+EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
+END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
+            "orders_completed", "orders_voided", "screen")
+ALARMS = ("forgotten-card", "forgotten-paper", "none")
+
+
+class FormatError(ValueError):
+    """A session file that breaks the format; str() is the one line to show."""
+
+    def __init__(self, file: str, line: int, key: str, message: str) -> None:
+        where = f"{file}:{line}" if line else file
+        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+
+
+@dataclass
+class Header:
+    name: str
+    world: str  # "sample" or a path (already resolved against the session file)
+    kiosk: str
+    start: datetime
+    config: dict[str, Any]
+
+
+@dataclass
+class Step:
+    """One event line: when (seconds since start, None: right after the previous), what."""
+
+    line: int
+    at: float | None
+    action: str
+    value: Any
+    within: float | None = None
+
+
+@dataclass
+class SessionFile:
+    path: Path
+    header: Header
+    steps: list[Step] = field(default_factory=list)
+    expect_end: dict[str, Any] | None = None
+    expect_end_line: int = 0
+
+
+def parse_session(path: str | Path) -> SessionFile:
+    """Read and check a whole session file."""
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FormatError(name, 0, "", "no such file") from None
+    except UnicodeDecodeError:
+        raise FormatError(name, 0, "", "not UTF-8 text") from None
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise FormatError(name, number, "", f"not JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise FormatError(name, number, "", "each line must be a JSON object")
+        rows.append((number, obj))
+    if not rows:
+        raise FormatError(name, 0, "", "empty file: the first line must be the header")
+    header = _header(name, path, *rows[0])
+    session = SessionFile(path, header)
+    last_at = 0.0
+    for i, (number, obj) in enumerate(rows[1:], start=1):
+        if "expect_end" in obj:
+            if i != len(rows) - 1:
+                raise FormatError(name, number, "expect_end", "must be the last line")
+            session.expect_end = _expect_end(name, number, obj)
+            session.expect_end_line = number
+            continue
+        step = _step(name, number, obj)
+        if step.at is not None:
+            if step.at < last_at:
+                raise FormatError(name, number, "at", f"goes back in time ({step.at} < {last_at})")
+            last_at = step.at
+        session.steps.append(step)
+    return session
+
+
+def _header(name: str, path: Path, number: int, obj: dict[str, Any]) -> Header:
+    def err(key: str, message: str) -> FormatError:
+        return FormatError(name, number, key, message)
+
+    if "kiosk_session" not in obj:
+        raise err("kiosk_session", "the first line must be the header with kiosk_session")
+    if obj["kiosk_session"] != FORMAT_VERSION:
+        raise err("kiosk_session", f"format version {obj['kiosk_session']!r} is not supported "
+                                   f"(this harness reads {FORMAT_VERSION})")
+    unknown = set(obj) - {"kiosk_session", "name", "world", "kiosk", "start", "config"}
+    if unknown:
+        raise err(sorted(unknown)[0], "is not a header key")
+    title = obj.get("name", path.stem)
+    if not isinstance(title, str):
+        raise err("name", "must be a string")
+    world = obj.get("world", "sample")
+    if not isinstance(world, str) or not world:
+        raise err("world", "must be \"sample\" or a path to a world file")
+    if world != "sample":
+        world = str((path.parent / world).resolve())
+    kiosk = obj.get("kiosk", "store-0001")
+    if not isinstance(kiosk, str) or not kiosk:
+        raise err("kiosk", "must be a kiosk id of the world")
+    start = _time(obj.get("start"), lambda m: err("start", m))
+    config = obj.get("config", {})
+    if not isinstance(config, dict):
+        raise err("config", "must be an object of configuration overrides")
+    return Header(title, world, kiosk, start, config)
+
+
+def _time(value: Any, err: Any) -> datetime:
+    if not isinstance(value, str):
+        raise err("must be a local time with offset, like 2026-11-21T10:00:00+09:00")
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise err(f"{value!r} is not a time like 2026-11-21T10:00:00+09:00") from None
+    if when.tzinfo is None:
+        raise err("needs an offset (+09:00)")
+    return when
+
+
+def _step(name: str, number: int, obj: dict[str, Any]) -> Step:
+    def err(key: str, message: str) -> FormatError:
+        return FormatError(name, number, key, message)
+
+    at = obj.get("at")
+    if "at" in obj and (isinstance(at, bool) or not isinstance(at, int | float) or at < 0):
+        raise err("at", "must be seconds since start (a number, 0 or more)")
+    keys = [k for k in obj if k not in ("at", "within", "resident")]
+    unknown = [k for k in keys if k not in ACTIONS]
+    if unknown:
+        raise err(unknown[0], "is not an action of the session format")
+    if len(keys) != 1:
+        raise err("", f"a line needs exactly one action, found {len(keys)}"
+                  + (f" ({', '.join(keys)})" if keys else ""))
+    action = keys[0]
+    value = obj[action]
+    if action in NOT_SUPPORTED_YET:
+        raise err(action, NOT_SUPPORTED_YET[action])
+    if "within" in obj and action != "wait":
+        raise err("within", "goes only with wait")
+    if "resident" in obj and action != "card":
+        raise err("resident", "goes only with card")
+    check = _CHECKS[action]
+    problem = check(value, obj)
+    if problem:
+        raise err(action, problem)
+    within = None
+    if action == "wait":
+        within = obj.get("within")
+        if isinstance(within, bool) or not isinstance(within, int | float) or within <= 0:
+            raise err("within", "wait needs within: the most seconds to wait, more than 0")
+    if action == "clock":
+        value = _time(value, lambda m: err("clock", m))
+    if action == "card":
+        value = {"card": value, "resident": obj.get("resident")}
+    return Step(number, float(at) if at is not None else None, action, value, within)
+
+
+def _expect_end(name: str, number: int, obj: dict[str, Any]) -> dict[str, Any]:
+    extra = set(obj) - {"expect_end"}
+    if extra:
+        raise FormatError(name, number, sorted(extra)[0], "does not go with expect_end")
+    value = obj["expect_end"]
+    if not isinstance(value, dict) or not value:
+        raise FormatError(name, number, "expect_end", "must be an object of totals")
+    for key, want in value.items():
+        if key not in END_KEYS:
+            raise FormatError(name, number, f"expect_end.{key}",
+                              f"is not a total (known: {', '.join(END_KEYS)})")
+        if key == "screen":
+            if not isinstance(want, str):
+                raise FormatError(name, number, "expect_end.screen", "must be a screen name")
+        elif isinstance(want, bool) or not isinstance(want, int) or want < 0:
+            raise FormatError(name, number, f"expect_end.{key}", "must be a count, 0 or more")
+    return value
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _conditions(value: Any, _: dict[str, Any]) -> str | None:
+    if not isinstance(value, dict) or not value:
+        return "must be an object of what must hold"
+    for key, want in value.items():
+        if key not in EXPECT_KEYS:
+            return f"{key!r} cannot be checked (known: {', '.join(EXPECT_KEYS)})"
+        if key in ("tries_left", "fee") and not _is_int(want):
+            return f"{key} must be a whole number"
+        if key in ("screen", "message") and not isinstance(want, str):
+            return f"{key} must be a string"
+        if key == "alarm" and want not in ALARMS:
+            return f"alarm must be one of {', '.join(ALARMS)}"
+    return None
+
+
+_CHECKS: dict[str, Any] = {
+    "language": lambda v, o: None if v in LANGUAGES else
+    f"{v!r} is not a kiosk language ({', '.join(LANGUAGES)})",
+    "start": lambda v, o: None if isinstance(v, str) and v else "must name a service",
+    "agree": lambda v, o: None if isinstance(v, bool) else "must be true or false",
+    "card": lambda v, o: (None if v == "remove" and "resident" not in o else
+                          None if v == "place" and isinstance(o.get("resident"), str) else
+                          "must be \"place\" with a resident id, or \"remove\""),
+    "pin": lambda v, o: None if isinstance(v, str) and v.isdigit() and v.isascii() else
+    "must be a string of digits",
+    "municipality": lambda v, o: None if isinstance(v, str) and v.isdigit() and len(v) == 6 else
+    "must be a 6-digit municipality code",
+    "certificate": lambda v, o: None if isinstance(v, str) and v else "must name a certificate",
+    "options": lambda v, o: None if isinstance(v, dict) else "must be an object of options",
+    "copies": lambda v, o: None if _is_int(v) and v >= 1 else "must be a whole number, 1 or more",
+    "confirm": lambda v, o: None if isinstance(v, bool) else "must be true or false",
+    "insert": lambda v, o: None if _is_int(v) and v > 0 else "must be yen, more than 0",
+    "tap": lambda v, o: None if isinstance(v, str) and v else "must be a widget id",
+    "cancel": lambda v, o: None if v is True else "must be true",
+    "back": lambda v, o: None if v is True else "must be true",
+    "take": lambda v, o: None if v in ("paper", "change") else "must be \"paper\" or \"change\"",
+    "idle": lambda v, o: None if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+    else "must be seconds, 0 or more",
+    "clock": lambda v, o: None,
+    "expect": _conditions,
+    "wait": _conditions,
+}

@@ -1,0 +1,56 @@
+"""``kiosk replay``: play session files, report, exit 0 (all hold) / 1 (one failed) / 2 (bad input)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any, TextIO
+
+from kiosk.config import ConfigError
+from kiosk.replay.format import FormatError, parse_session
+from kiosk.replay.runner import Options, Result, SetupError, play_file
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def load_config_data(path: Path) -> dict[str, Any]:
+    """The raw tables of a --config file (checked when merged with each session's overrides)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def replay(files: list[Path], options: Options, out: TextIO = sys.stdout,
+           err: TextIO = sys.stderr) -> int:
+    """Play every file; print one line per session and a summary; write report.json with --out."""
+    try:
+        sessions = [parse_session(f) for f in files]
+    except FormatError as exc:
+        print(f"malformed session file: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    results: list[Result] = []
+    for session in sessions:
+        try:
+            result = play_file(session, options)
+        except (SetupError, ConfigError) as exc:
+            print(f"cannot play {session.path}: {exc}", file=err)
+            return EXIT_BAD_INPUT
+        results.append(result)
+        mark = "pass" if result.passed else "FAIL"
+        print(f"{mark}  {session.path}  ({result.name})", file=out)
+        for failure in result.failures:
+            print(f"      {failure.text(str(session.path))}", file=out)
+    passed = sum(r.passed for r in results)
+    print(f"{passed} passed, {len(results) - passed} failed", file=out)
+    if options.out is not None:
+        options.out.mkdir(parents=True, exist_ok=True)
+        report = {"passed": passed, "failed": len(results) - passed,
+                  "sessions": [r.report() for r in results]}
+        (options.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False),
+                                                 encoding="utf-8")
+    return EXIT_OK if passed == len(results) else EXIT_FAILED

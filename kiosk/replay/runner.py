@@ -1,0 +1,300 @@
+"""The harness: plays session files on a kiosk with a virtual clock and checks what must hold."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from kiosk import events as ev
+from kiosk.app import Kiosk, build_kiosk
+from kiosk.clock import VirtualClock
+from kiosk.config import Config, ConfigError, from_data, merge
+from kiosk.journal import Totals
+from kiosk.replay.format import SessionFile, Step
+
+log = logging.getLogger(__name__)
+
+
+class SetupError(Exception):
+    """The session cannot run as written (unknown resident, bad config override...)."""
+
+
+@dataclass
+class Options:
+    out: Path | None = None
+    screenshots: bool = False
+    config: dict[str, Any] = field(default_factory=dict)  # the --config file's data
+    journal: Path | None = None
+    printer: str | None = None
+
+
+@dataclass
+class Failure:
+    line: int
+    expected: str
+    found: str
+
+    def text(self, file: str) -> str:
+        return f"{file}:{self.line}: expected {self.expected}, found {self.found}"
+
+
+@dataclass
+class Result:
+    file: str
+    name: str
+    failures: list[Failure] = field(default_factory=list)
+    screens: list[dict[str, Any]] = field(default_factory=list)
+    machine_time: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    apdus: int = 0
+    totals: Totals = field(default_factory=Totals)
+    documents: list[str] = field(default_factory=list)
+    screenshots: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def report(self) -> dict[str, Any]:
+        t = self.totals
+        return {
+            "file": self.file, "name": self.name, "passed": self.passed,
+            "failures": [f.text(self.file) for f in self.failures],
+            "screens": self.screens,
+            "machine_time_ms": {k: round(v * 1000, 3) for k, v in self.machine_time.items()},
+            "machine_time_total_ms": round(self.seconds * 1000, 3),
+            "apdus": self.apdus,
+            "money": {"paid": t.paid, "fees": t.fees, "change": t.change,
+                      "refunded": t.refunded},
+            "documents": {"printed": t.printed_documents, "pages": t.printed_pages,
+                          "files": self.documents},
+            "orders": {"completed": t.orders_completed, "voided": t.orders_voided},
+            "screenshots": self.screenshots,
+        }
+
+
+class Player:
+    """Plays one session file on a fresh kiosk."""
+
+    def __init__(self, session: SessionFile, options: Options, workdir: Path) -> None:
+        self.file = session
+        self.options = options
+        self.result = Result(str(session.path), session.header.name)
+        self.workdir = workdir
+        self.clock = VirtualClock(session.header.start)
+        self.kiosk = build_kiosk(self._config(), self.clock, inline=True,
+                                 kiosk_id=session.header.kiosk)
+        self._ui: Any = None
+        self._shot = 0
+        self._mark: float | None = None
+        self._mark_state = ""
+        self.kiosk.session.listeners.append(self._visited)
+
+    def _config(self) -> Config:
+        h = self.file.header
+        data = merge(self.options.config, h.config)
+        printed = self.workdir / "printed"
+        data = merge(data, {
+            "kiosk": {"id": h.kiosk},
+            "center": {"uri": "local:", "world": "" if h.world == "sample" else h.world},
+            "printer": {"uri": self.options.printer or f"spool:{printed}"},
+            "journal": {"path": str(self.options.journal or self.workdir / "journal.sqlite")},
+        })
+        try:
+            return from_data(data, f"{self.file.path} config")
+        except ConfigError as exc:
+            raise SetupError(str(exc)) from None
+
+    # ------------------------------------------------------------------ playing
+    def play(self) -> Result:
+        k = self.kiosk
+        started = time.perf_counter()
+        before = k.journal.totals()
+        self._visited(k.session.state)
+        try:
+            for step in self.file.steps:
+                if step.at is not None:
+                    self._timed(lambda s=step: k.advance_to(
+                        self.file.header.start + timedelta(seconds=s.at)))
+                self._do(step)
+            if self.file.expect_end is not None:
+                self._check_end(self.file.expect_end, before)
+        finally:
+            self.result.totals = k.journal.totals().minus(before)
+            self.result.apdus = k.card_port.total.apdus
+            self.result.seconds = time.perf_counter() - started
+            self.result.documents = sorted(
+                str(p) for p in k.printer.directory.glob("*.pdf")) if self.options.out else []
+            k.close()
+        return self.result
+
+    def _timed(self, fn: Any) -> None:
+        """Run ``fn``; its machine time goes to the screen(s) the kiosk was on meanwhile."""
+        self._mark, self._mark_state = time.perf_counter(), self.kiosk.session.state
+        fn()
+        self._charge()
+        self._mark = None
+
+    def _charge(self) -> None:
+        if self._mark is not None:
+            now = time.perf_counter()
+            self.result.machine_time[self._mark_state] += now - self._mark
+            self._mark = now
+
+    def _pump_after(self, event: ev.Event) -> None:
+        self._timed(lambda: (self.kiosk.post(event), self.kiosk.pump()))
+
+    def _do(self, step: Step) -> None:
+        k, a, v = self.kiosk, step.action, step.value
+        simple = {
+            "language": lambda: ev.ChooseLanguage(v),
+            "start": lambda: ev.Start(v),
+            "agree": lambda: ev.Agree(v),
+            "municipality": lambda: ev.ChooseMunicipality(v),
+            "certificate": lambda: ev.ChooseCertificate(v),
+            "options": lambda: ev.SetOptions(dict(v)),
+            "copies": lambda: ev.SetCopies(v),
+            "confirm": lambda: ev.Confirm(v),
+            "cancel": lambda: ev.Cancel(),
+            "back": lambda: ev.Back(),
+        }
+        if a in simple:
+            self._pump_after(simple[a]())
+        elif a == "pin":
+            self._pump_after(ev.EnterPin(bytearray(v.encode("ascii"))))
+        elif a == "card":
+            self._card(step)
+        elif a == "insert":
+            self._timed(lambda: (k.cash.insert(v), k.pump()))
+        elif a == "take":
+            self._timed(lambda: (k.post(ev.Take(v)), k.tray.take(v), k.pump()))
+        elif a == "tap":
+            self._tap(step)
+        elif a == "idle":
+            self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
+        elif a == "clock":
+            self._timed(lambda: (self.clock.set(v), k.tick()))
+        elif a == "expect":
+            self._check(step.line, v)
+        elif a == "wait":
+            self._wait(step)
+        else:  # the parser refuses anything else; reaching here is a harness bug
+            raise AssertionError(f"unhandled action {a}")
+
+    def _card(self, step: Step) -> None:
+        k = self.kiosk
+        if step.value["card"] == "place":
+            resident = step.value["resident"]
+            if k.reader.card_present:
+                raise SetupError(f"{self.file.path}:{step.line}: card: a card is already on "
+                                 "the reader; remove it first")
+            try:
+                card = k.card_for(resident)
+            except KeyError:
+                raise SetupError(f"{self.file.path}:{step.line}: resident: no resident "
+                                 f"{resident!r} in the world") from None
+            self._timed(lambda: (k.reader.place(card), k.pump()))
+        else:
+            if not k.reader.card_present:
+                raise SetupError(f"{self.file.path}:{step.line}: card: there is no card on the "
+                                 "reader to remove")
+            self._timed(lambda: (k.reader.remove(), k.pump()))
+
+    def _tap(self, step: Step) -> None:
+        ui = self.ui()
+        view = self.kiosk.session.view()
+        events = ui.tap(view, step.value)
+        if events is None:
+            self.result.failures.append(Failure(
+                step.line, f"a widget {step.value!r} on screen {view.screen}",
+                "no such widget"))
+            return
+        for event in events:
+            self._pump_after(event)
+
+    # ------------------------------------------------------------------ checking
+    def _found(self, key: str) -> Any:
+        s = self.kiosk.session
+        if key == "screen":
+            return s.state
+        if key == "alarm":
+            return s.alarm
+        return getattr(s.view(), key)
+
+    def _holds(self, want: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+        """The (key, expected, found) that do not hold."""
+        return [(k, v, self._found(k)) for k, v in want.items() if self._found(k) != v]
+
+    def _check(self, line: int, want: dict[str, Any]) -> None:
+        for key, expected, found in self._holds(want):
+            self.result.failures.append(Failure(line, f"{key} {expected!r}", repr(found)))
+
+    def _wait(self, step: Step) -> None:
+        assert step.within is not None
+        k = self.kiosk
+        limit = self.clock.now() + timedelta(seconds=step.within)
+        while self._holds(step.value):
+            deadline = k.session.next_deadline()
+            if deadline is None or deadline > limit:
+                self._timed(lambda: k.advance_to(limit))
+                break
+            self._timed(lambda d=deadline: k.advance_to(d))
+        missing = self._holds(step.value)
+        for key, expected, found in missing:
+            self.result.failures.append(Failure(
+                step.line, f"{key} {expected!r} within {step.within:g} s", repr(found)))
+
+    def _check_end(self, want: dict[str, Any], before: Totals) -> None:
+        totals = self.kiosk.journal.totals().minus(before)
+        found = {
+            "printed_documents": totals.printed_documents, "printed_pages": totals.printed_pages,
+            "paid": totals.paid, "change": totals.change, "refunded": totals.refunded,
+            "orders_completed": totals.orders_completed, "orders_voided": totals.orders_voided,
+            "screen": self.kiosk.session.state,
+        }
+        for key, expected in want.items():
+            if found[key] != expected:
+                self.result.failures.append(Failure(
+                    self.file.expect_end_line, f"{key} {expected!r} at the end",
+                    repr(found[key])))
+
+    # ------------------------------------------------------------------ pictures
+    def ui(self) -> Any:
+        if self._ui is None:
+            from screens.ui import KioskUI  # pygame only when a screen is needed
+
+            self._ui = KioskUI(tuple(self.kiosk.config.kiosk.screen), headless=True)
+        return self._ui
+
+    def _visited(self, state: str) -> None:
+        """Called by the session on every screen it enters."""
+        self._charge()
+        self._mark_state = state
+        at = (self.clock.now() - self.file.header.start).total_seconds()
+        self.result.screens.append({"screen": state, "at": at})
+        if self.options.screenshots and self.options.out is not None:
+            self._shot += 1
+            path = self.workdir / "screens" / f"{self._shot:02d}-{state}.png"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            ui = self.ui()
+            ui.render(self.kiosk.session.view())
+            ui.screenshot(path)
+            self.result.screenshots.append(str(path))
+            if self._mark is not None:  # pictures are not the kiosk's machine time
+                self._mark = time.perf_counter()
+
+
+def play_file(session: SessionFile, options: Options) -> Result:
+    """Play one parsed session; its files go under ``options.out/<stem>`` or a temporary dir."""
+    if options.out is not None:
+        workdir = options.out / session.path.stem
+        workdir.mkdir(parents=True, exist_ok=True)
+        return Player(session, options, workdir).play()
+    with tempfile.TemporaryDirectory(prefix="kiosk-replay-") as tmp:
+        return Player(session, options, Path(tmp)).play()

@@ -1,0 +1,54 @@
+"""What the certificate shows: yes/no switches and picks; edits stay in the UI until "Next"."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk import events
+from kiosk.i18n import Translator
+from kiosk.view import OptionField, View
+from screens import theme
+from screens.common import intro
+from screens.layout import NO_UI, EditOption, Frame, Layout, Rect, UiState, grid, stack
+from screens.texts import option_name, option_value
+from screens.widgets import button, label, toggle
+
+
+def current_options(view: View, ui: UiState) -> dict[str, Any]:
+    """The options as the resident has set them so far: the view's, then the UI's edits."""
+    values = {f.key: f.value for f in view.options}
+    values.update({k: v for k, v in ui.options if k in values})
+    return values
+
+
+def _choice_row(frame: Frame, tr: Translator, f: OptionField, value: Any, row: Rect) -> None:
+    gap = frame.px(theme.GAP)
+    name_w = row.w * 2 // 5
+    frame.add(label(f"choose_options.{f.key}.label", Rect(row.x, row.y, name_w, row.h),
+                    option_name(tr, f.key)))
+    area = Rect(row.x + name_w + gap, row.y, row.w - name_w - gap, row.h)
+    cells = grid(area, len(f.choices), max(1, len(f.choices)), row.h, frame.px(8))
+    for choice, rect in zip(f.choices, cells, strict=True):
+        chosen = str(choice) == str(value)
+        frame.add(button(f"choose_options.{f.key}.{choice}", rect,
+                         option_value(tr, f.key, choice), EditOption(f.key, choice),
+                         tone="selected" if chosen else "secondary", role="body"))
+
+
+def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
+    frame = Frame(view, tr, size, tr._("Choose what to include"))
+    area = intro(frame, "choose_options", tr._("Choose what the certificate shows."))
+    values = current_options(view, ui)
+    gap = frame.px(12)
+    n = max(1, len(view.options))
+    row_h = min(frame.px(theme.LIST_ROW_H), (area.h - gap * (n - 1)) // n)
+    for f, row in zip(view.options, stack(area, [row_h] * n, gap), strict=False):
+        value = values[f.key]
+        if f.kind == "bool":
+            frame.add(toggle(f"choose_options.{f.key}", row, option_name(tr, f.key),
+                             option_value(tr, f.key, bool(value)), bool(value),
+                             EditOption(f.key, not value)))
+        else:
+            _choice_row(frame, tr, f, value, row)
+    frame.primary("choose_options.next", tr._("Next"), events.SetOptions(values))
+    return frame.layout()

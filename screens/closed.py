@@ -1,0 +1,20 @@
+"""The kiosk is outside service hours or on a closed day."""
+
+from __future__ import annotations
+
+from kiosk.i18n import Translator
+from kiosk.view import View
+from screens.common import message
+from screens.layout import NO_UI, Frame, Layout, UiState
+from screens.texts import reason
+
+
+def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
+    frame = Frame(view, tr, size, tr._("Service closed"))
+    if view.message:
+        what, todo = reason(tr, view.message)
+    else:
+        what = tr._("Certificates cannot be issued at this time.")
+        todo = tr._("Please come back during service hours (usually 6:30 to 23:00).")
+    message(frame, "closed", what, todo)
+    return frame.layout()

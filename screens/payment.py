@@ -1,0 +1,37 @@
+"""The fee, what is paid and what is still due; cancel returns what was inserted."""
+
+from __future__ import annotations
+
+from kiosk.i18n import Translator
+from kiosk.view import View
+from screens import theme
+from screens.common import intro
+from screens.layout import NO_UI, Frame, Layout, Rect, UiState
+from screens.widgets import icon, label, panel
+
+
+def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
+    frame = Frame(view, tr, size, tr._("Payment"), cancel_id="pay.cancel", always_cancel=True)
+    area = intro(frame, "pay", tr._("Please insert the fee."))
+    px, gap = frame.px, frame.px(theme.GAP)
+    fee = view.fee or 0
+    due = max(0, fee - view.paid)
+    icon_w = px(240)
+    frame.add(icon("pay.icon", Rect(area.x, area.y + px(20), icon_w, px(180)), "coins"))
+    table = Rect(area.x + icon_w + px(40), area.y, area.w - icon_w - px(40), px(72) * 3 + px(32))
+    frame.add(panel("pay.card", table, "card"))
+    rows = (("fee", tr._("Fee"), fee, "body"), ("paid", tr._("Paid"), view.paid, "body"),
+            ("due", tr._("Still to pay"), due, "heading"))
+    name_w = table.w // 2
+    for i, (rid, name, yen, role) in enumerate(rows):
+        y = table.y + px(16) + i * px(72)
+        frame.add(label(f"pay.{rid}.label", Rect(table.x + px(24), y, name_w - px(24), px(72)),
+                        name, role=role, tone="muted"))
+        frame.add(label(f"pay.{rid}", Rect(table.x + name_w, y, table.w - name_w - px(24),
+                                           px(72)), tr.yen(yen), role=role, align="right"))
+    y = table.bottom + gap
+    frame.add(label("pay.note", Rect(area.x, y, area.w, area.bottom - y),
+                    tr._("Insert coins or bills. Your change is returned after printing. "
+                         "If you cancel, the money you inserted is returned."),
+                    role="small", tone="muted", align="center"))
+    return frame.layout()

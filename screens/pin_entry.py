@@ -1,0 +1,64 @@
+"""The 4-digit PIN of the user-authentication certificate, on a keypad the UI keeps to itself."""
+
+from __future__ import annotations
+
+from kiosk.i18n import Translator
+from kiosk.view import View
+from screens import theme
+from screens.layout import NO_UI, PIN_DIGITS, Frame, KeyPress, Layout, Rect, UiState, grid
+from screens.texts import reason
+from screens.widgets import key, label, pin_boxes
+
+KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok")
+
+
+def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int) -> None:
+    gap = frame.px(12)
+    for name, rect in zip(KEYS, grid(area, len(KEYS), 3, area.h, gap), strict=True):
+        if name == "clear":
+            frame.add(key("pin_entry.clear", rect, tr._("Clear"),
+                          KeyPress("clear") if typed else None))
+        elif name == "ok":
+            frame.add(key("pin_entry.ok", rect, tr._("OK"),
+                          KeyPress("ok") if typed == PIN_DIGITS else None, tone="primary"))
+        else:
+            frame.add(key(f"pin_entry.key{name}", rect, name,
+                          KeyPress(name) if typed < PIN_DIGITS else None))
+
+
+def _notice(view: View, tr: Translator) -> str:
+    parts = []
+    if view.message == "pin-wrong":
+        parts.append(" ".join(reason(tr, "pin-wrong")))
+    if view.last_try_warning:
+        parts.append(tr._("This is your last try. If the PIN is wrong again, it will be locked."))
+    return "\n".join(parts)
+
+
+def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
+    frame = Frame(view, tr, size, tr._("Enter your PIN"))
+    px, body = frame.px, frame.body
+    gap = px(theme.GAP)
+    pad_w = min(px(480), body.w // 2)
+    _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length)
+    left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
+    prompt = (tr._("Enter the PIN (4 digits) of your smartphone's user certificate.")
+              if view.card_kind == "smartphone"
+              else tr._("Please enter your PIN (4 digits)."))
+    y = left.y
+    frame.add(label("pin_entry.prompt", Rect(left.x, y, left.w, px(110)), prompt,
+                    role="heading"))
+    y += px(110) + gap
+    frame.add(pin_boxes("pin_entry.display", Rect(left.x, y, left.w, px(100)), ui.pin_length,
+                        PIN_DIGITS))
+    y += px(100) + gap
+    if view.tries_left is not None:
+        tries = tr.ngettext("%(n)d try left", "%(n)d tries left", view.tries_left)
+        frame.add(label("pin_entry.tries", Rect(left.x, y, left.w, px(48)),
+                        tries % {"n": view.tries_left}, tone="muted", align="center"))
+        y += px(48) + gap
+    notice = _notice(view, tr)
+    if notice and left.bottom - y >= px(theme.MIN_TOUCH):
+        frame.add(label("pin_entry.notice", Rect(left.x, y, left.w, left.bottom - y), notice,
+                        tone="warning", align="left"))
+    return frame.layout()

@@ -1,0 +1,15 @@
+"""The order is on its way to the center."""
+
+from __future__ import annotations
+
+from kiosk.i18n import Translator
+from kiosk.view import View
+from screens.common import message
+from screens.layout import NO_UI, Frame, Layout, UiState
+
+
+def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
+    frame = Frame(view, tr, size, tr._("Requesting your certificate"))
+    message(frame, "requesting", tr._("Requesting your certificate…"),
+            tr._("This may take a few seconds. Please wait."), busy=True)
+    return frame.layout()

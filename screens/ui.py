@@ -1,0 +1,249 @@
+"""KioskUI: owns the pygame surface, turns taps and keys into kiosk events, draws the view.
+
+It also holds what the resident is typing before a screen's one event: the PIN digits (in a
+fixed bytearray, wiped after OK and on every screen change, never logged or drawn — only "●"),
+the option switches and the copy count.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pygame
+
+from kiosk import events
+from kiosk.i18n import translator
+from kiosk.view import View
+from screens import build_layout
+from screens.layout import (
+    PIN_DIGITS, EditCopies, EditOption, KeyPress, Layout, LocalAction, UiState, Widget,
+)
+from screens.theme import BASE_SIZE
+from screens.widgets import draw_layout
+
+_DIGIT_KEYS = {getattr(pygame, f"K_{i}"): str(i) for i in range(10)}
+_DIGIT_KEYS.update({getattr(pygame, f"K_KP{i}"): str(i) for i in range(10)})
+_ENTER_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)
+_CANCEL_IDS = ("pay.cancel", "nav.cancel")
+_SPINNER_STEPS = 12
+
+
+class KioskUI:
+    """The screen of one kiosk. Call ``handle`` for every pygame event, ``render`` every frame."""
+
+    def __init__(self, surface: pygame.Surface) -> None:
+        self.surface = surface
+        self._view: View | None = None
+        self._layout: Layout | None = None
+        self._dirty = True
+        self._phase = -1
+        self._pin = bytearray(PIN_DIGITS)
+        self._pin_len = 0
+        self._options: dict[str, Any] = {}
+        self._copies: int | None = None
+        self._pointer_down = False
+        self._down_id: str | None = None
+        self._ignore_up = False
+
+    @classmethod
+    def open(cls, size: tuple[int, int] = BASE_SIZE, fullscreen: bool = False) -> KioskUI:
+        """Open the display (fullscreen hides the mouse pointer) and return its UI."""
+        pygame.display.init()
+        flags = pygame.FULLSCREEN if fullscreen else 0
+        surface = pygame.display.set_mode((0, 0) if fullscreen else size, flags)
+        pygame.display.set_caption("kiosk")
+        if fullscreen:
+            pygame.mouse.set_visible(False)
+        return cls(surface)
+
+    # --- state -------------------------------------------------------------------------------
+    @property
+    def view(self) -> View | None:
+        return self._view
+
+    @property
+    def pin_length(self) -> int:
+        """How many PIN digits are typed (the digits themselves are never exposed)."""
+        return self._pin_len
+
+    def ui_state(self) -> UiState:
+        return UiState(pin_length=self._pin_len, options=tuple(self._options.items()),
+                       copies=self._copies)
+
+    def show(self, view: View) -> None:
+        """Make ``view`` current; a new screen wipes the PIN and forgets pending edits."""
+        if view == self._view:
+            return
+        if self._view is None or view.screen != self._view.screen:
+            self.wipe_pin()
+            self._options.clear()
+            self._copies = None
+            self._ignore_up = self._pointer_down
+            self._down_id = None
+        self._view = view
+        self._changed()
+
+    def wipe_pin(self) -> None:
+        """Overwrite the typed digits and forget them."""
+        for i in range(len(self._pin)):
+            self._pin[i] = 0
+        if self._pin_len:
+            self._pin_len = 0
+            self._changed()
+
+    def _changed(self) -> None:
+        self._layout = None
+        self._dirty = True
+
+    def layout_for(self, view: View | None = None) -> Layout:
+        """The layout of ``view`` (default: the current one) at this surface's size."""
+        if view is not None and view != self._view:
+            return build_layout(view, translator(view.language), self.surface.get_size())
+        if self._view is None:
+            raise RuntimeError("no view shown yet")
+        if self._layout is None:
+            self._layout = build_layout(self._view, translator(self._view.language),
+                                        self.surface.get_size(), self.ui_state())
+        return self._layout
+
+    # --- input -------------------------------------------------------------------------------
+    def handle(self, event: pygame.event.Event) -> events.Event | None:
+        """One pygame event in; the kiosk event it means (or None) out."""
+        if self._view is None:
+            return None
+        kind = event.type
+        if kind in (pygame.WINDOWEXPOSED, pygame.VIDEOEXPOSE):
+            self._dirty = True
+            return None
+        if kind == pygame.MOUSEBUTTONDOWN and event.button == 1 and not _is_touch(event):
+            return self._down(event.pos)
+        if kind == pygame.FINGERDOWN:
+            return self._down(self._finger_pos(event))
+        if kind == pygame.MOUSEBUTTONUP and event.button == 1 and not _is_touch(event):
+            return self._up(event.pos)
+        if kind == pygame.FINGERUP:
+            return self._up(self._finger_pos(event))
+        if kind == pygame.KEYDOWN:
+            return self._key(event.key)
+        return None
+
+    def tap(self, widget_id: str) -> events.Event | None:
+        """Tap a widget by id, as replay files do (``{"tap": "pay.cancel"}``)."""
+        widget = self.layout_for().find(widget_id)
+        if widget is None or widget.action is None:
+            return None
+        return self._activate(widget)
+
+    def press(self, pos: tuple[float, float]) -> events.Event | None:
+        """A complete tap (down and up) at a screen position."""
+        self._down(pos)
+        return self._up(pos)
+
+    def _finger_pos(self, event: pygame.event.Event) -> tuple[float, float]:
+        w, h = self.surface.get_size()
+        return event.x * w, event.y * h
+
+    def _down(self, pos: tuple[float, float]) -> None:
+        widget = self.layout_for().hit(pos)
+        self._pointer_down, self._ignore_up = True, False
+        self._down_id = widget.id if widget else None
+        return None
+
+    def _up(self, pos: tuple[float, float]) -> events.Event | None:
+        was_down, down_id = self._pointer_down, self._down_id
+        self._pointer_down, self._down_id = False, None
+        if self._ignore_up:  # the press began on a screen that is gone
+            self._ignore_up = False
+            return None
+        widget = self.layout_for().hit(pos)
+        if widget is None or (was_down and widget.id != down_id):
+            return None
+        return self._activate(widget)
+
+    def _key(self, key: int) -> events.Event | None:
+        assert self._view is not None
+        if key == pygame.K_ESCAPE:
+            layout = self.layout_for()
+            cancel = next((w for w in map(layout.find, _CANCEL_IDS) if w is not None), None)
+            return self._activate(cancel) if cancel is not None else None
+        if self._view.screen != "pin_entry":
+            return None
+        if key in _DIGIT_KEYS:
+            return self._local(KeyPress(_DIGIT_KEYS[key]))
+        if key == pygame.K_BACKSPACE:
+            return self._local(KeyPress("backspace"))
+        if key in _ENTER_KEYS:
+            return self._local(KeyPress("ok"))
+        return None
+
+    def _activate(self, widget: Widget) -> events.Event | None:
+        assert self._view is not None
+        action = widget.action
+        if self._view.busy and not isinstance(action, events.ChooseLanguage):
+            return None
+        if isinstance(action, LocalAction):
+            return self._local(action)
+        return action
+
+    def _local(self, action: LocalAction) -> events.Event | None:
+        if isinstance(action, KeyPress):
+            return self._keypad(action.key)
+        if isinstance(action, EditOption):
+            self._options[action.key] = action.value
+        elif isinstance(action, EditCopies):
+            self._copies = action.copies
+        self._changed()
+        return None
+
+    def _keypad(self, key: str) -> events.Event | None:
+        if key.isdigit() and len(key) == 1:
+            if self._pin_len < PIN_DIGITS:
+                self._pin[self._pin_len] = ord(key)
+                self._pin_len += 1
+                self._changed()
+        elif key == "backspace" and self._pin_len:
+            self._pin_len -= 1
+            self._pin[self._pin_len] = 0
+            self._changed()
+        elif key == "clear":
+            self.wipe_pin()
+        elif key == "ok" and self._pin_len == PIN_DIGITS:
+            pin = bytearray(self._pin)
+            self.wipe_pin()
+            return events.EnterPin(pin)
+        return None
+
+    # --- output ------------------------------------------------------------------------------
+    def render(self, view: View | None = None, now: float | None = None) -> bool:
+        """Draw the current view if it (or the UI) changed, or a spinner moved; True if drawn."""
+        if view is not None:
+            self.show(view)
+        if self._view is None:
+            return False
+        layout = self.layout_for()
+        phase = 0
+        if any(w.kind == "spinner" for w in layout.widgets):
+            phase = int((time.monotonic() if now is None else now) * _SPINNER_STEPS)
+            phase %= _SPINNER_STEPS
+        if not self._dirty and phase == self._phase:
+            return False
+        draw_layout(self.surface, layout, phase)
+        self._dirty, self._phase = False, phase
+        if self.surface is pygame.display.get_surface():
+            pygame.display.flip()
+        return True
+
+    def screenshot(self, path: str | Path) -> Path:
+        """Save the current screen as a PNG."""
+        self._dirty = True
+        self.render()
+        path = Path(path)
+        pygame.image.save(self.surface, str(path))
+        return path
+
+
+def _is_touch(event: pygame.event.Event) -> bool:
+    """Mouse events SDL synthesises from touches (the FINGER events are handled instead)."""
+    return bool(getattr(event, "touch", False))
