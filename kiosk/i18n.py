@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gettext
 import os
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 
@@ -105,7 +105,7 @@ def _compile(path: Path) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(buf)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _translator(lang: str, root: Path) -> Translator:
     path = catalog_path(lang, root)
     translations = _compile(path) if path is not None else gettext.NullTranslations()

@@ -56,10 +56,11 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
         args = typing.get_args(tp)
         if data is None and type(None) in args:
             return None
+        options = [a for a in args if a is not type(None)]
+        if len(options) == 1:  # an optional field: its own error, with its own path
+            return load(options[0], data, path)
         errors = []
-        for arg in args:
-            if arg is type(None):
-                continue
+        for arg in options:
             try:
                 return load(arg, data, path)
             except SchemaError as exc:
@@ -130,7 +131,8 @@ def _load_dataclass(cls: type[T], data: Any, path: str) -> T:
             check()
         except ValueError as exc:
             if isinstance(exc, SchemaError):
-                raise SchemaError(_join(path, exc.path) if exc.path else path, exc.message) from None
+                where = _join(path, exc.path) if exc.path else path
+                raise SchemaError(where, exc.message) from None
             raise SchemaError(path, str(exc)) from None
     return obj
 

@@ -11,7 +11,7 @@ from screens import theme
 from screens.common import intro
 from screens.layout import NO_UI, EditOption, Frame, Layout, Rect, UiState, grid, stack
 from screens.texts import option_name, option_value
-from screens.widgets import button, label, toggle
+from screens.widgets import button, label, panel, toggle
 
 
 def current_options(view: View, ui: UiState) -> dict[str, Any]:
@@ -22,12 +22,13 @@ def current_options(view: View, ui: UiState) -> dict[str, Any]:
 
 
 def _choice_row(frame: Frame, tr: Translator, f: OptionField, value: Any, row: Rect) -> None:
-    gap = frame.px(theme.GAP)
+    pad, inset = frame.px(20), frame.px(6)
     name_w = row.w * 2 // 5
-    frame.add(label(f"choose_options.{f.key}.label", Rect(row.x, row.y, name_w, row.h),
-                    option_name(tr, f.key)))
-    area = Rect(row.x + name_w + gap, row.y, row.w - name_w - gap, row.h)
-    cells = grid(area, len(f.choices), max(1, len(f.choices)), row.h, frame.px(8))
+    frame.add(panel(f"choose_options.{f.key}.row", row, "card"))
+    frame.add(label(f"choose_options.{f.key}.label",
+                    Rect(row.x + pad, row.y, name_w - pad, row.h), option_name(tr, f.key)))
+    area = Rect(row.x + name_w, row.y + inset, row.w - name_w - inset, row.h - 2 * inset)
+    cells = grid(area, len(f.choices), max(1, len(f.choices)), area.h, frame.px(8))
     for choice, rect in zip(f.choices, cells, strict=True):
         chosen = str(choice) == str(value)
         frame.add(button(f"choose_options.{f.key}.{choice}", rect,

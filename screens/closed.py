@@ -11,10 +11,6 @@ from screens.texts import reason
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     frame = Frame(view, tr, size, tr._("Service closed"))
-    if view.message:
-        what, todo = reason(tr, view.message)
-    else:
-        what = tr._("Certificates cannot be issued at this time.")
-        todo = tr._("Please come back during service hours (usually 6:30 to 23:00).")
+    what, todo = reason(tr, view.message or "closed-hours")
     message(frame, "closed", what, todo)
     return frame.layout()

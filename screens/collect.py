@@ -11,8 +11,8 @@ from screens.layout import NO_UI, Action, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Take your certificate"))
-    text = tr._("Please take your certificate from the output tray.")
+    frame = Frame(view, tr, size, tr._("Printing complete"))
+    text = tr._("Take it from the output tray.")
     buttons: list[tuple[str, str, Action]] = [
         ("collect.paper", tr._("I have taken the certificate"), events.Take("paper"))]
     if view.change > 0:
@@ -20,7 +20,7 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
             "amount": tr.yen(view.change)}
         buttons.append(("collect.change", tr._("I have taken the change"),
                         events.Take("change")))
-    row = message(frame, "collect", tr._("Printing is complete."), text, pictogram="paper",
+    row = message(frame, "collect", tr._("Please take your certificate."), text, pictogram="paper",
                   reserve=frame.px(theme.NAV_H))
     button_row(frame, row, buttons)
     return frame.layout()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pygame
@@ -52,7 +52,7 @@ def _fc_match(pattern: str) -> Path | None:
     return Path(out) if out and Path(out).is_file() else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_chain(bold: bool = False) -> tuple[Path, ...]:
     """The font files tried in order: Noto Sans CJK first, then fonts for other scripts."""
     found: list[Path] = []
@@ -80,7 +80,7 @@ def _init() -> None:
         pygame.font.init()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(path: Path, size: int) -> pygame.font.Font:
     _init()
     return pygame.font.Font(str(path), size)
@@ -91,7 +91,7 @@ def _rendering(font: pygame.font.Font, char: str) -> tuple[tuple[int, int], byte
     return surface.get_size(), pygame.image.tobytes(surface, "RGB")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _notdef(path: Path) -> tuple[tuple[int, int], bytes]:
     return _rendering(_load(path, _PROBE_SIZE), _NOTDEF_PROBE)
 

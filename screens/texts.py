@@ -84,7 +84,7 @@ REASONS = {
     ),
     "not-participating": (
         N_("Your municipality does not issue certificates at kiosks."),
-        N_("Please apply at your municipal office."),
+        N_("Please apply at the counter of your municipal office."),
     ),
     "not-available-here": (
         N_("This certificate cannot be issued to you at a kiosk."),

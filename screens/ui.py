@@ -18,7 +18,14 @@ from kiosk.i18n import translator
 from kiosk.view import View
 from screens import build_layout
 from screens.layout import (
-    PIN_DIGITS, EditCopies, EditOption, KeyPress, Layout, LocalAction, UiState, Widget,
+    PIN_DIGITS,
+    EditCopies,
+    EditOption,
+    KeyPress,
+    Layout,
+    LocalAction,
+    UiState,
+    Widget,
 )
 from screens.theme import BASE_SIZE
 from screens.widgets import draw_layout

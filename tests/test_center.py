@@ -33,8 +33,8 @@ def client(center: ReferenceCenter) -> CenterClient:
 
 def sign_in(center: ReferenceCenter, client: CenterClient, resident: str) -> p.Authenticated:
     """What the kiosk does with a resident's card: sign the challenge with the card key."""
-    from cryptography.hazmat.primitives.asymmetric import padding, utils
     from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding, utils
 
     r = center.world.resident(resident)
     creds = center.pki.issue_card(r.id, r.card.cert, center.clock.now())

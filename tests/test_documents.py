@@ -16,11 +16,11 @@ from kiosk.center.simulator.documents import (
     Table,
     front_digest,
     front_text,
-    pdf_page_count,
     render_certificate,
     wareki,
 )
 from kiosk.center.simulator.world import CERTIFICATE_TYPES
+from kiosk.pdfinfo import page_count
 
 NAME = "山田 太郎"
 ADDRESS = "東京都渋谷区宇田川町1番1号"
@@ -47,7 +47,7 @@ def pdf() -> bytes:
 def test_a_two_page_pdf(pdf: bytes) -> None:
     assert pdf.startswith(b"%PDF-")
     assert pdf.rstrip().endswith(b"%%EOF")
-    assert pdf_page_count(pdf) == 2
+    assert page_count(pdf) == 2
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4
 
 
@@ -65,7 +65,7 @@ def test_the_same_content_renders_the_same_bytes(pdf: bytes) -> None:
 @pytest.mark.parametrize("type_", sorted(TITLES))
 def test_every_certificate_type_renders(type_: str) -> None:
     c = content(type_, seal_impression="山田" if type_ == "inkan" else None)
-    assert pdf_page_count(render_certificate(c)) == 2
+    assert page_count(render_certificate(c)) == 2
     text = front_text(c)
     assert text.startswith(TITLES[type_] + "\n")
     assert CERTIFYING_SENTENCES[type_] in text
@@ -119,8 +119,8 @@ def test_bad_content_is_refused() -> None:
 
 def test_long_values_wrap_and_still_fit() -> None:
     long_address = ADDRESS + "　" + "長い建物の名前" * 12
-    assert pdf_page_count(render_certificate(content(rows=[("住所", long_address)]))) == 2
-    assert pdf_page_count(render_certificate(content(rows=[], tables=[]))) == 2
+    assert page_count(render_certificate(content(rows=[("住所", long_address)]))) == 2
+    assert page_count(render_certificate(content(rows=[], tables=[]))) == 2
 
 
 def test_rendering_logs_nothing_personal(caplog: pytest.LogCaptureFixture) -> None:
@@ -139,9 +139,10 @@ def test_a_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch
 
 
 def test_page_count_of_other_pdfs() -> None:
-    assert pdf_page_count(b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 1 >>\n"
+    assert page_count(b"%PDF-1.4\n1 0 obj << /Type /Pages /Count 1 >>\n"
                           b"2 0 obj << /Type/Page /Parent 1 0 R >>\n%%EOF") == 1
-    assert pdf_page_count(b"not a pdf") == 0
+    with pytest.raises(ValueError):
+        page_count(b"not a pdf")
 
 
 def test_concurrent_renders_do_not_mix() -> None:

@@ -8,10 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, SESSIONS
 
 from kiosk.replay.format import FormatError, parse_session
-
-from conftest import FIXTURES, SESSIONS
 
 SAMPLES = sorted(SESSIONS.glob("*.jsonl"))
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from drivers.printer.pdfinfo import page_count
+from kiosk.pdfinfo import page_count
 from kiosk.ports import PrintResult
 from kiosk.reasons import PrinterError
 

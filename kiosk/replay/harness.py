@@ -1,4 +1,4 @@
-"""``kiosk replay``: play session files, report, exit 0 (all hold) / 1 (one failed) / 2 (bad input)."""
+"""``kiosk replay``: play session files, report; exit 0 all hold, 1 one failed, 2 bad input."""
 
 from __future__ import annotations
 

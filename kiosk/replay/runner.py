@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import events as ev
-from kiosk.app import Kiosk, build_kiosk
+from kiosk.app import build_kiosk
 from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
 from kiosk.journal import Totals

@@ -16,10 +16,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from kiosk.center.simulator.documents import (  # noqa: E402
     CertificateContent,
     Table,
-    pdf_page_count,
     render_certificate,
     wareki,
 )
+from kiosk.pdfinfo import page_count
 
 RUNS = 20
 
@@ -41,7 +41,7 @@ def main() -> None:
     start = time.perf_counter()
     first = render_certificate(sample(0))
     first_ms = (time.perf_counter() - start) * 1000
-    assert pdf_page_count(first) == 2
+    assert page_count(first) == 2
     start = time.perf_counter()
     for n in range(1, RUNS + 1):
         render_certificate(sample(n))

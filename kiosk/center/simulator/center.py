@@ -26,6 +26,7 @@ from kiosk.center.simulator.documents import render_certificate
 from kiosk.center.simulator.pki import CenterKeys, TestJPKI
 from kiosk.center.simulator.world import MunicipalityDef, Resident, World, load_world
 from kiosk.clock import Clock
+from kiosk.pdfinfo import page_count
 from kiosk.reasons import Reason
 
 log = logging.getLogger(__name__)
@@ -193,7 +194,7 @@ class ReferenceCenter:
             digest = hashlib.sha256(pdf).hexdigest()
             documents.append(p.Document(
                 document_id, order_id, digest,
-                self.keys.sign(p.binding_message(order_id, digest)), 2, pdf))
+                self.keys.sign(p.binding_message(order_id, digest)), page_count(pdf), pdf))
         record = OrderRecord(order_id, kiosk_id, req.municipality, req.certificate, req.copies,
                              cert.fee * req.copies, document_ids=[d.document_id for d in documents])
         with self._lock:

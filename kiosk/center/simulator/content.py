@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from kiosk.center.simulator.documents import CertificateContent, Table
+from kiosk.center.simulator.documents import CertificateContent, Table, wareki
 from kiosk.center.simulator.world import MunicipalityDef, Resident
 
 SEX_JA = {"male": "男", "female": "女"}
@@ -36,8 +36,7 @@ def mayor_of(town: MunicipalityDef) -> str:
 
 
 def _jp_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return wareki(date.fromisoformat(iso))
 
 
 def certificate_content(kind: str, resident: Resident, town: MunicipalityDef,

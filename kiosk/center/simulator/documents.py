@@ -12,7 +12,6 @@ import hashlib
 import io
 import math
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -455,10 +454,3 @@ def _latent_image(c: Canvas, font: str, x: float, y: float, w: float, h: float) 
     c.restoreState()
 
 
-# --- reading back --------------------------------------------------------------------------------
-_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
-
-
-def pdf_page_count(pdf: bytes) -> int:
-    """The number of page objects in a PDF (uncompressed object dictionaries, as reportlab's)."""
-    return len(_PAGE_OBJECT.findall(pdf))

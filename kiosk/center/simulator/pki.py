@@ -269,17 +269,18 @@ class TestJPKI:
     # --- sharing with another process ------------------------------------------------------------
     def save(self, directory: str | Path) -> None:
         """Write the CA key and certificate and the card keys made under it as PEM files."""
+        with self._lock:
+            mine = [(rid, key) for (ca_id, rid), key in self._card_keys.items()
+                    if ca_id == self._ca_id]
+        for resident_id, _ in mine:
+            if not _SAFE_ID.fullmatch(resident_id):
+                raise ValueError(f"resident id {resident_id!r} cannot be a file name")
         root = Path(directory)
         cards = root / _CARDS_DIR
         cards.mkdir(parents=True, exist_ok=True)
         _write_private(root / _CA_KEY_FILE, _key_pem(self._ca_key))
         (root / _CA_CERT_FILE).write_bytes(self._ca_cert.public_bytes(serialization.Encoding.PEM))
-        with self._lock:
-            mine = [(rid, key) for (ca_id, rid), key in self._card_keys.items()
-                    if ca_id == self._ca_id]
         for resident_id, key in mine:
-            if not _SAFE_ID.fullmatch(resident_id):
-                raise ValueError(f"resident id {resident_id!r} cannot be a file name")
             _write_private(cards / f"{resident_id}{_CARD_SUFFIX}", _key_pem(key))
 
     @classmethod

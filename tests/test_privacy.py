@@ -1,0 +1,49 @@
+"""The PIN never leaves the card: replay every sample with DEBUG logging and search every byte
+the kiosk wrote (log, journal with its WAL, report, screenshots, printed PDFs) for it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SESSIONS
+
+
+def pins_typed(files: list[Path]) -> set[str]:
+    pins = set()
+    for f in files:
+        for line in f.read_text().splitlines():
+            obj = json.loads(line)
+            if "pin" in obj:
+                pins.add(obj["pin"])
+    return pins
+
+
+def test_no_pin_in_any_log_line_or_file(tmp_path: Path) -> None:
+    samples = sorted(SESSIONS.glob("*.jsonl"))
+    pins = pins_typed(samples)
+    assert pins, "the samples type PINs"
+    out, journal = tmp_path / "out", tmp_path / "journal.sqlite"
+    env = dict(os.environ, KIOSK_LOG_LEVEL="DEBUG")
+    run = subprocess.run(
+        [sys.executable, "-m", "kiosk", "replay", "--out", str(out), "--screenshots",
+         "--journal", str(journal), *map(str, samples)],
+        capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    log = tmp_path / "kiosk.log"
+    log.write_text(run.stdout + run.stderr)
+    assert "DEBUG" in run.stderr, "DEBUG logging was on"
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".pdf" for p in written) and any(p.suffix == ".png" for p in written)
+    assert any(p.name.startswith("journal.sqlite") for p in written)
+    for pin in pins:
+        # The digits standing alone (not inside a longer number or id), in text or binary.
+        pattern = re.compile(rb"(?<![0-9A-Za-z])" + pin.encode() + rb"(?![0-9A-Za-z])")
+        for path in written:
+            data = path.read_bytes()
+            assert not pattern.search(data), f"PIN found in {path.name}"
+            assert pin.encode("utf-16-le") not in data, f"PIN (UTF-16) found in {path.name}"
