@@ -98,6 +98,11 @@ class Kiosk:
     def remove_card(self) -> None:
         self.reader.remove()
 
+    def take(self, what: str) -> None:
+        """The resident takes the paper or the change from the (simulated) tray."""
+        self.post(ev.Take(what))
+        self.tray.take(what)
+
     def card_for(self, resident_id: str) -> MyNumberCard:
         """The card (or phone) of a resident of the center's world, issued by its test CA."""
         if self.center is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -724,7 +725,8 @@ class Session:
                                  *CHOOSING),
             can_back=any(t["trigger"] == "back" and t["source"] == state for t in TRANSITIONS),
             busy=state in BUSY,
-            seconds_left=(self.deadline - now).total_seconds() if self.deadline else None,
+            seconds_left=math.ceil((self.deadline - now).total_seconds()) if self.deadline
+            else None,
         )
 
     def _option_fields(self) -> tuple[OptionField, ...]:

@@ -54,4 +54,4 @@ class View:
     can_cancel: bool = False
     can_back: bool = False
     busy: bool = False  # a worker job is running; the screen shows progress, takes no input
-    seconds_left: float | None = None  # before the inactivity timeout
+    seconds_left: int | None = None  # whole seconds before the inactivity timeout

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
-from importlib import import_module  # noqa: E402
-from types import ModuleType  # noqa: E402
-from typing import TYPE_CHECKING  # noqa: E402
-
-from kiosk.i18n import Translator, translator  # noqa: E402
-from kiosk.view import View  # noqa: E402
-from screens.layout import NO_UI, Layout, UiState  # noqa: E402
-from screens.theme import BASE_SIZE  # noqa: E402
+from kiosk.i18n import Translator, translator
+from kiosk.view import View
+from screens.layout import NO_UI, Layout, UiState
+from screens.theme import BASE_SIZE
 
 if TYPE_CHECKING:
     import pygame

@@ -9,7 +9,7 @@ from screens.layout import NO_UI, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Place your card"))
+    frame = Frame(view, tr, size, tr._("Place your card"), ui=ui)
     message(frame, "await_card", tr._("Please place your My Number card on the card reader."),
             tr._("You can also use an Android smartphone with the My Number card function. "
                  "Keep it on the reader until you are asked to remove it."),

@@ -12,10 +12,13 @@ from screens.widgets import button
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Choose a certificate"))
-    text = tr._("Choose the certificate you need.")
+    frame = Frame(view, tr, size, tr._("Choose a certificate"), ui=ui)
     if view.municipality is not None:
-        text = tr.name(view.municipality.names, view.municipality.id) + ": " + text
+        name = tr.name(view.municipality.names, view.municipality.id)
+        text = tr._("Choose the certificate you need from %(municipality)s.") % {
+            "municipality": name}
+    else:
+        text = tr._("Choose the certificate you need.")
     area = intro(frame, "choose_certificate", text)
     for choice, rect in zip(view.certificates, list_rects(frame, area, len(view.certificates)),
                             strict=True):

@@ -22,7 +22,7 @@ def current_copies(view: View, ui: UiState) -> int:
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Number of copies"))
+    frame = Frame(view, tr, size, tr._("Number of copies"), ui=ui)
     area = intro(frame, "choose_copies", tr._("How many copies do you need?"))
     px, gap = frame.px, frame.px(theme.GAP)
     copies, top = current_copies(view, ui), max(1, view.max_copies)

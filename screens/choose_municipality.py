@@ -12,7 +12,7 @@ from screens.widgets import button
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Choose a municipality"))
+    frame = Frame(view, tr, size, tr._("Choose a municipality"), ui=ui)
     area = intro(frame, "choose_municipality",
                  tr._("Which municipality's certificate do you need?"))
     chosen = view.municipality.id if view.municipality else None

@@ -21,6 +21,13 @@ def current_options(view: View, ui: UiState) -> dict[str, Any]:
     return values
 
 
+def _as_value(choice: str, current: Any) -> Any:
+    """A choice (always text in the view) as the type the session keeps: the year is an int."""
+    if isinstance(current, int) and not isinstance(current, bool) and str(choice).isdigit():
+        return int(choice)
+    return choice
+
+
 def _choice_row(frame: Frame, tr: Translator, f: OptionField, value: Any, row: Rect) -> None:
     pad, inset = frame.px(20), frame.px(6)
     name_w = row.w * 2 // 5
@@ -32,12 +39,13 @@ def _choice_row(frame: Frame, tr: Translator, f: OptionField, value: Any, row: R
     for choice, rect in zip(f.choices, cells, strict=True):
         chosen = str(choice) == str(value)
         frame.add(button(f"choose_options.{f.key}.{choice}", rect,
-                         option_value(tr, f.key, choice), EditOption(f.key, choice),
+                         option_value(tr, f.key, choice),
+                         EditOption(f.key, _as_value(choice, value)),
                          tone="selected" if chosen else "secondary", role="body"))
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Choose what to include"))
+    frame = Frame(view, tr, size, tr._("Choose what to include"), ui=ui)
     area = intro(frame, "choose_options", tr._("Choose what the certificate shows."))
     values = current_options(view, ui)
     gap = frame.px(12)

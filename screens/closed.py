@@ -10,7 +10,7 @@ from screens.texts import reason
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Service closed"))
+    frame = Frame(view, tr, size, tr._("Service closed"), ui=ui)
     what, todo = reason(tr, view.message or "closed-hours")
     message(frame, "closed", what, todo)
     return frame.layout()

@@ -11,7 +11,7 @@ from screens.layout import NO_UI, Action, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Printing complete"))
+    frame = Frame(view, tr, size, tr._("Printing complete"), ui=ui)
     text = tr._("Take it from the output tray.")
     buttons: list[tuple[str, str, Action]] = [
         ("collect.paper", tr._("I have taken the certificate"), events.Take("paper"))]

@@ -13,9 +13,10 @@ def message(frame: Frame, prefix: str, heading: str, text: str = "", pictogram: 
     body, px = frame.body, frame.px
     gap = px(theme.GAP)
     area = Rect(body.x, body.y, body.w, body.h - (reserve + gap if reserve else 0))
+    heading_h, text_min = px(96), px(96) if text else 0
+    side = min(px(150), area.h - heading_h - text_min - 2 * gap)
     y = area.y
-    if busy or pictogram:
-        side = px(150)
+    if (busy or pictogram) and side >= px(theme.MIN_TOUCH):
         rect = Rect(body.x + (body.w - side * 4 // 3) // 2, y, side * 4 // 3, side)
         frame.add(spinner(f"{prefix}.spinner", Rect(rect.x + (rect.w - side) // 2, y, side, side))
                   if busy else icon(f"{prefix}.icon", rect, pictogram or ""))
@@ -25,7 +26,8 @@ def message(frame: Frame, prefix: str, heading: str, text: str = "", pictogram: 
                     role="heading", tone=heading_tone, align="center"))
     y += heading_h + gap // 2
     if text and area.bottom - y > px(theme.MIN_TEXT):
-        frame.add(label(f"{prefix}.text", Rect(area.x, y, area.w, area.bottom - y), text,
+        text_h = min(area.bottom - y, px(160))
+        frame.add(label(f"{prefix}.text", Rect(area.x, y, area.w, text_h), text,
                         role="body", align="center"))
     return Rect(body.x, body.bottom - reserve, body.w, reserve)
 

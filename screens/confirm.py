@@ -32,7 +32,7 @@ def summary(view: View, tr: Translator) -> list[tuple[str, str, str]]:
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Check your request"))
+    frame = Frame(view, tr, size, tr._("Check your request"), ui=ui)
     area = intro(frame, "confirm", tr._("Please check your request and the fee."))
     rows = summary(view, tr)
     px = frame.px

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk import events
 from kiosk.i18n import Translator
 from kiosk.view import View
 from screens.common import message
@@ -10,7 +11,8 @@ from screens.texts import reason
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Notice"))
+    frame = Frame(view, tr, size, tr._("Notice"), ui=ui)
     what, todo = reason(tr, view.message)
     message(frame, "error", what, todo, pictogram="warning", heading_tone="error")
+    frame.primary("error.ok", tr._("Finish"), events.Confirm(True))
     return frame.layout()

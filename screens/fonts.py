@@ -75,15 +75,19 @@ def font_chain(bold: bool = False) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def _init() -> None:
-    if not pygame.font.get_init():
-        pygame.font.init()
-
-
 @cache
-def _load(path: Path, size: int) -> pygame.font.Font:
-    _init()
+def _open(path: Path, size: int) -> pygame.font.Font:
     return pygame.font.Font(str(path), size)
+
+
+def _load(path: Path, size: int) -> pygame.font.Font:
+    if not pygame.font.get_init():  # never hand out a Font of a font module that was shut
+        _open.cache_clear()
+        pygame.font.init()
+    return _open(path, size)
+
+
+pygame.register_quit(_open.cache_clear)  # pygame.quit() frees every Font: forget them
 
 
 def _rendering(font: pygame.font.Font, char: str) -> tuple[tuple[int, int], bytes]:
@@ -103,7 +107,8 @@ def _has_glyph(path: Path, char: str) -> bool:
 
 def _drawn_chars(text: str) -> set[str]:
     """The characters that need a glyph (not spaces, controls or format characters)."""
-    return {c for c in text if not c.isspace() and unicodedata.category(c)[0] not in "CZ"}
+    return {c for c in text
+            if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")}
 
 
 def _covers(path: Path, text: str) -> bool:

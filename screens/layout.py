@@ -60,6 +60,13 @@ class EditCopies(LocalAction):
     copies: int
 
 
+@dataclass(frozen=True)
+class ShowLanguages(LocalAction):
+    """Open (or close) the list of every language, when the bar has no room for them all."""
+
+    open: bool = True
+
+
 Action = events.Event | LocalAction
 
 
@@ -70,10 +77,13 @@ class UiState:
     pin_length: int = 0
     options: tuple[tuple[str, Any], ...] = ()  # edits of the options screen, before "Next"
     copies: int | None = None  # the copies picked, before "Next"
+    languages_open: bool = False  # the list of all languages covers the screen
 
 
 NO_UI = UiState()
 PIN_DIGITS = 4
+LANGUAGE_COLUMNS = 4  # the big language buttons (idle screen, language list), per row
+BAR_LANGUAGES = 6  # more than this: the bar shows a few and a button for the full list
 
 
 @dataclass(frozen=True)
@@ -88,7 +98,7 @@ class Widget:
     detail: str = ""  # a second text: a fee, a note
     role: str = "body"  # text size: a key of theme.ROLES
     tone: str = ""  # colours: a key of theme.TONES
-    align: str = "center"  # left | center | right
+    align: str = "center"  # left | center | right, or top-left etc. (else centred vertically)
     value: Any = None  # kind-specific: progress (done, total), steps (n, m), pin (typed, max)
 
     @property
@@ -154,6 +164,7 @@ class Frame:
     title: str
     cancel_id: str = "nav.cancel"
     always_cancel: bool = False  # the payment screen always offers its own cancel
+    ui: UiState = NO_UI
     widgets: list[Widget] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -167,6 +178,7 @@ class Frame:
         self._header(m, header_h)
         top = self._banners(Rect(m, top, w - 2 * m, self.px(theme.BANNER_H)), gap)
         self.body = Rect(m, top, w - 2 * m, self.nav.y - gap - top)
+        self._chrome = len(self.widgets)  # header and banners: kept over the language list
         self._lang_top = lang_top
         self._languages_placed = False
         self._nav_buttons()
@@ -238,15 +250,30 @@ class Frame:
         """The language buttons (``lang.<code>``): in the bottom bar, or big in ``area``."""
         self._languages_placed = True
         langs = available_languages()
+        if area is not None:
+            self._language_grid(area, langs, big)
+            return
         w, h = self.size
-        m, gap = self.px(theme.MARGIN), self.px(theme.GAP)
-        if area is None:
-            bar = Rect(0, self._lang_top, w, h - self._lang_top)
-            self.add(Widget("frame.langbar", bar, "panel", tone="langbar"))
-            bh = self.px(theme.LANG_BUTTON_H)
-            area = Rect(m, bar.y + (bar.h - bh) // 2, w - 2 * m, bh)
+        m = self.px(theme.MARGIN)
+        bar = Rect(0, self._lang_top, w, h - self._lang_top)
+        self.add(Widget("frame.langbar", bar, "panel", tone="langbar"))
+        bh = self.px(theme.LANG_BUTTON_H)
+        row = Rect(m, bar.y + (bar.h - bh) // 2, w - 2 * m, bh)
+        if len(langs) <= BAR_LANGUAGES:
+            self._language_grid(row, langs, big=False)
+            return
+        few = tuple(dict.fromkeys(c for c in ("ja", "en", self.view.language) if c in langs))
+        more_w = self.px(theme.NAV_BUTTON_W)
+        self._language_grid(Rect(row.x, row.y, row.w - more_w - self.px(theme.GAP), row.h),
+                            few, big=False)
+        self.add(Widget("lang.more", Rect(row.right - more_w, row.y, more_w, row.h), "button",
+                        self.tr.gettext("Language"), ShowLanguages(True), role="body",
+                        tone="secondary"))
+
+    def _language_grid(self, area: Rect, langs: tuple[str, ...], big: bool) -> None:
+        gap = self.px(theme.GAP)
         n = max(1, len(langs))
-        cols = n if not big else min(n, 4)
+        cols = min(n, LANGUAGE_COLUMNS) if big else n
         cell_w = min(self.px(220 if big else 200), (area.w - gap * (cols - 1)) // cols)
         rows = -(-n // cols)
         row_h = min(self.px(88 if big else theme.LANG_BUTTON_H),
@@ -260,7 +287,31 @@ class Frame:
                             events.ChooseLanguage(code), role="button" if big else "body",
                             tone="selected" if selected else "secondary"))
 
+    def _language_list(self) -> None:
+        """Every language, big, over the screen (the header and alarm stay)."""
+        del self.widgets[self._chrome:]
+        w, h = self.size
+        m, gap = self.px(theme.MARGIN), self.px(theme.GAP)
+        top = self.body.y
+        self.add(Widget("frame.languages", Rect(0, top - gap, w, h - top + gap), "panel",
+                        tone="langbar"))
+        self.add(Widget("frame.languages.title", Rect(m, top, w - 2 * m, self.px(56)), "label",
+                        self.tr.gettext("Language"), role="heading"))
+        close_w = self.px(theme.PRIMARY_W)
+        close = Rect(w - m - close_w, h - m - self.px(theme.NAV_H), close_w,
+                     self.px(theme.NAV_H))
+        grid_top = top + self.px(56) + gap
+        self._language_grid(Rect(m, grid_top, w - 2 * m, close.y - gap - grid_top),
+                            available_languages(), big=True)
+        self.add(Widget("frame.languages.close", close, "button", self.tr.gettext("Close"),
+                        ShowLanguages(False), role="button", tone="secondary"))
+
     def layout(self) -> Layout:
         if not self._languages_placed:
             self.languages()
+        if self.ui.languages_open and self.find("lang.more") is not None:
+            self._language_list()
         return Layout(self.view.screen, self.size, tuple(self.widgets))
+
+    def find(self, widget_id: str) -> Widget | None:
+        return next((w for w in self.widgets if w.id == widget_id), None)

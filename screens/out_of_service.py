@@ -10,7 +10,7 @@ from screens.texts import reason
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Out of service"))
+    frame = Frame(view, tr, size, tr._("Out of service"), ui=ui)
     text = tr._("Sorry for the inconvenience. Please use another kiosk or ask the store staff.")
     if view.message:
         text = reason(tr, view.message)[0] + "\n" + text

@@ -11,7 +11,8 @@ from screens.widgets import icon, label, panel
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Payment"), cancel_id="pay.cancel", always_cancel=True)
+    frame = Frame(view, tr, size, tr._("Payment"), cancel_id="pay.cancel", always_cancel=True,
+                  ui=ui)
     area = intro(frame, "pay", tr._("Please insert the fee."))
     px, gap = frame.px, frame.px(theme.GAP)
     fee = view.fee or 0

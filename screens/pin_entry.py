@@ -29,14 +29,14 @@ def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int) -> None:
 def _notice(view: View, tr: Translator) -> str:
     parts = []
     if view.message == "pin-wrong":
-        parts.append(" ".join(reason(tr, "pin-wrong")))
+        parts.extend(reason(tr, "pin-wrong"))
     if view.last_try_warning:
         parts.append(tr._("This is your last try. If the PIN is wrong again, it will be locked."))
     return "\n".join(parts)
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Enter your PIN"))
+    frame = Frame(view, tr, size, tr._("Enter your PIN"), ui=ui)
     px, body = frame.px, frame.body
     gap = px(theme.GAP)
     pad_w = min(px(480), body.w // 2)

@@ -11,7 +11,7 @@ from screens.widgets import label, progress_bar
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Printing"))
+    frame = Frame(view, tr, size, tr._("Printing"), ui=ui)
     px = frame.px
     below = message(frame, "printing", tr._("Printing your certificate…"),
                     tr._("Please wait. Do not take the paper until all pages are printed."),

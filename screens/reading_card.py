@@ -9,7 +9,7 @@ from screens.layout import NO_UI, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Reading your card"))
+    frame = Frame(view, tr, size, tr._("Reading your card"), ui=ui)
     if view.card_kind == "smartphone":
         heading, text = tr._("Reading your smartphone…"), tr._("Do not move your smartphone.")
     else:

@@ -12,7 +12,7 @@ from screens.texts import reason
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Returning your money"))
+    frame = Frame(view, tr, size, tr._("Returning your money"), ui=ui)
     text = tr._("Please take your money from the change tray.")
     if view.message and view.message != "cancelled":
         text = reason(tr, view.message)[0] + "\n" + text

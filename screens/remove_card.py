@@ -9,7 +9,7 @@ from screens.layout import NO_UI, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Remove your card"))
+    frame = Frame(view, tr, size, tr._("Remove your card"), ui=ui)
     heading = (tr._("Please remove your smartphone.") if view.card_kind == "smartphone"
                else tr._("Please remove your card."))
     message(frame, "remove_card", heading,

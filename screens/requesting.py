@@ -9,7 +9,7 @@ from screens.layout import NO_UI, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Requesting your certificate"))
+    frame = Frame(view, tr, size, tr._("Requesting your certificate"), ui=ui)
     message(frame, "requesting", tr._("Requesting your certificate…"),
             tr._("This may take a few seconds. Please wait."), busy=True)
     return frame.layout()

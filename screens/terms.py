@@ -11,7 +11,7 @@ from screens.widgets import label
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Terms of use"))
+    frame = Frame(view, tr, size, tr._("Terms of use"), ui=ui)
     area = intro(frame, "terms", tr._("Please read and agree to the following."))
     points = (
         tr._("Certificates are issued by your municipality through the Certificate Issuance "
@@ -21,6 +21,7 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
         tr._("Your PIN and the contents of your certificates are not stored on this kiosk."),
         tr._("Do not forget your card, your certificate or your change."),
     )
-    frame.add(label("terms.text", area, "\n".join("・" + p for p in points), tone="card"))
+    frame.add(label("terms.text", area, "\n".join("• " + p for p in points), tone="card",
+                    align="top-left"))
     frame.primary("terms.agree", tr._("I agree"), events.Agree(True))
     return frame.layout()

@@ -9,7 +9,7 @@ from screens.layout import NO_UI, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Thank you"))
+    frame = Frame(view, tr, size, tr._("All done"), ui=ui)
     message(frame, "thanks", tr._("Thank you for using this service."),
             tr._("Please make sure you have your card, your certificate and your change."),
             pictogram="check")

@@ -24,6 +24,7 @@ from screens.layout import (
     KeyPress,
     Layout,
     LocalAction,
+    ShowLanguages,
     UiState,
     Widget,
 )
@@ -50,20 +51,20 @@ class KioskUI:
         self._pin_len = 0
         self._options: dict[str, Any] = {}
         self._copies: int | None = None
+        self._languages_open = False
         self._pointer_down = False
         self._down_id: str | None = None
         self._ignore_up = False
 
     @classmethod
     def open(cls, size: tuple[int, int] = BASE_SIZE, fullscreen: bool = False) -> KioskUI:
-        """Open the display (fullscreen hides the mouse pointer) and return its UI."""
-        pygame.display.init()
-        flags = pygame.FULLSCREEN if fullscreen else 0
-        surface = pygame.display.set_mode((0, 0) if fullscreen else size, flags)
-        pygame.display.set_caption("kiosk")
-        if fullscreen:
-            pygame.mouse.set_visible(False)
-        return cls(surface)
+        """Open the display window (fullscreen: the whole screen, no mouse pointer)."""
+        return cls(_open_display(size, fullscreen))
+
+    @classmethod
+    def headless(cls, size: tuple[int, int] = BASE_SIZE) -> KioskUI:
+        """Draw off screen only (replay, screenshots, tests)."""
+        return cls(pygame.Surface(size))
 
     # --- state -------------------------------------------------------------------------------
     @property
@@ -77,7 +78,7 @@ class KioskUI:
 
     def ui_state(self) -> UiState:
         return UiState(pin_length=self._pin_len, options=tuple(self._options.items()),
-                       copies=self._copies)
+                       copies=self._copies, languages_open=self._languages_open)
 
     def show(self, view: View) -> None:
         """Make ``view`` current; a new screen wipes the PIN and forgets pending edits."""
@@ -87,6 +88,7 @@ class KioskUI:
             self.wipe_pin()
             self._options.clear()
             self._copies = None
+            self._languages_open = False
             self._ignore_up = self._pointer_down
             self._down_id = None
         self._view = view
@@ -125,26 +127,30 @@ class KioskUI:
             self._dirty = True
             return None
         if kind == pygame.MOUSEBUTTONDOWN and event.button == 1 and not _is_touch(event):
-            return self._down(event.pos)
-        if kind == pygame.FINGERDOWN:
-            return self._down(self._finger_pos(event))
-        if kind == pygame.MOUSEBUTTONUP and event.button == 1 and not _is_touch(event):
+            self._down(event.pos)
+        elif kind == pygame.FINGERDOWN:
+            self._down(self._finger_pos(event))
+        elif kind == pygame.MOUSEBUTTONUP and event.button == 1 and not _is_touch(event):
             return self._up(event.pos)
-        if kind == pygame.FINGERUP:
+        elif kind == pygame.FINGERUP:
             return self._up(self._finger_pos(event))
-        if kind == pygame.KEYDOWN:
+        elif kind == pygame.KEYDOWN:
             return self._key(event.key)
         return None
 
     def tap(self, widget_id: str) -> events.Event | None:
-        """Tap a widget by id, as replay files do (``{"tap": "pay.cancel"}``)."""
+        """Tap a widget of the current view by id, as replay files do (``{"tap": "pay.cancel"}``).
+
+        None when there is no such widget, it is disabled, or the UI keeps the action itself
+        (keypad digits, option switches, copies +/-).
+        """
         widget = self.layout_for().find(widget_id)
         if widget is None or widget.action is None:
             return None
         return self._activate(widget)
 
     def press(self, pos: tuple[float, float]) -> events.Event | None:
-        """A complete tap (down and up) at a screen position."""
+        """A whole tap (down and up) at a screen position."""
         self._down(pos)
         return self._up(pos)
 
@@ -156,7 +162,6 @@ class KioskUI:
         widget = self.layout_for().hit(pos)
         self._pointer_down, self._ignore_up = True, False
         self._down_id = widget.id if widget else None
-        return None
 
     def _up(self, pos: tuple[float, float]) -> events.Event | None:
         was_down, down_id = self._pointer_down, self._down_id
@@ -188,10 +193,13 @@ class KioskUI:
     def _activate(self, widget: Widget) -> events.Event | None:
         assert self._view is not None
         action = widget.action
-        if self._view.busy and not isinstance(action, events.ChooseLanguage):
+        if self._view.busy and not isinstance(action, events.ChooseLanguage | ShowLanguages):
             return None
         if isinstance(action, LocalAction):
             return self._local(action)
+        if isinstance(action, events.ChooseLanguage) and self._languages_open:
+            self._languages_open = False
+            self._changed()
         return action
 
     def _local(self, action: LocalAction) -> events.Event | None:
@@ -201,6 +209,8 @@ class KioskUI:
             self._options[action.key] = action.value
         elif isinstance(action, EditCopies):
             self._copies = action.copies
+        elif isinstance(action, ShowLanguages):
+            self._languages_open = action.open
         self._changed()
         return None
 
@@ -249,6 +259,16 @@ class KioskUI:
         path = Path(path)
         pygame.image.save(self.surface, str(path))
         return path
+
+
+def _open_display(size: tuple[int, int], fullscreen: bool) -> pygame.Surface:
+    pygame.display.init()
+    surface = pygame.display.set_mode((0, 0) if fullscreen else size,
+                                      pygame.FULLSCREEN if fullscreen else 0)
+    pygame.display.set_caption("kiosk")
+    if fullscreen:
+        pygame.mouse.set_visible(False)  # a touch screen: no pointer
+    return surface
 
 
 def _is_touch(event: pygame.event.Event) -> bool:

@@ -109,17 +109,29 @@ def _line_step(size: int) -> int:
     return round(size * 1.3)
 
 
+def _orphan(lines: list[str], font: pygame.font.Font, width: int) -> bool:
+    """The last line is a stub (a few characters left over from the line before)."""
+    return font.size(lines[-1])[0] < width // 8
+
+
 @lru_cache(maxsize=2048)
 def fit(text: str, role: str, width: int, height: int, s: float) -> tuple[int, bool, tuple]:
-    """(size, bold, lines): the largest size of the role, down to MIN_TEXT, that fits the box."""
+    """(size, bold, lines): the largest size of the role, down to MIN_TEXT, that fits the box
+    without breaking a word (words are broken only at the smallest size)."""
     base, bold = theme.ROLES[role]
     size, smallest = max(1, round(base * s)), max(1, round(theme.MIN_TEXT * s))
     while True:
         font = fonts.font(size, bold, text)
         lines = wrap(text, font, width)
-        if len(lines) * _line_step(size) <= height or size <= smallest:
+        whole_words = max(font.size(t)[0] for t in _tokens(text)) <= width
+        if (len(lines) * _line_step(size) <= height and whole_words) or size <= smallest:
             break
         size = max(smallest, int(size * 0.9))
+    if len(lines) > 1 and size > smallest and _orphan(lines, fonts.font(size, bold, text), width):
+        smaller = max(smallest, int(size * 0.92))
+        fewer = wrap(text, fonts.font(smaller, bold, text), width)
+        if len(fewer) < len(lines):
+            size, lines = smaller, fewer
     room = max(1, height // _line_step(size))
     if len(lines) > room:
         lines = lines[:room]
@@ -134,12 +146,13 @@ def _rendered(text: str, size: int, bold: bool, color: theme.Color, face: str) -
 
 def draw_text(surface: pygame.Surface, rect: Rect, text: str, role: str, color: theme.Color,
               align: str, s: float) -> None:
-    """Draw ``text`` wrapped and shrunk to fit ``rect``, centred vertically."""
+    """Draw ``text`` wrapped and shrunk to fit ``rect``, centred vertically unless "top-…"."""
     if not text or rect.w <= 0 or rect.h <= 0:
         return
     size, bold, lines = fit(text, role, rect.w, rect.h, s)
     step = _line_step(size)
-    y = rect.y + (rect.h - step * len(lines)) // 2
+    top, align = align.startswith("top-"), align.removeprefix("top-")
+    y = rect.y if top else rect.y + (rect.h - step * len(lines)) // 2
     for line in lines:
         img = _rendered(line, size, bold, color, text)
         if align == "left":
@@ -186,7 +199,7 @@ def _draw_button(surface: pygame.Surface, w: Widget, s: float, phase: int) -> No
     radius = round(theme.RADIUS * s)
     _box(surface, w.rect, w.tone, radius, width=max(2, round(3 * s)))
     _, color, _ = theme.TONES[w.tone]
-    inner = _inset(w.rect, round(20 * s), round(6 * s))
+    inner = _inset(w.rect, min(round(20 * s), w.rect.w // 12), round(6 * s))
     if not w.detail:
         draw_text(surface, inner, w.text, w.role, color, w.align, s)
         return
@@ -223,9 +236,11 @@ def _draw_pin(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
     x = w.rect.x + (w.rect.w - (side * digits + gap * (digits - 1))) // 2
     for i in range(digits):
         box = Rect(x + i * (side + gap), w.rect.y + (w.rect.h - side) // 2, side, side)
-        tone = "selected" if i == typed else "card"
+        current = i == typed
         pygame.draw.rect(surface, theme.SURFACE, _pg(box), border_radius=round(8 * s))
-        _box(surface, box, tone, round(8 * s), width=max(2, round(4 * s)) if i == typed else 2)
+        pygame.draw.rect(surface, theme.PRIMARY if current else theme.BORDER, _pg(box),
+                         width=max(2, round((5 if current else 2) * s)),
+                         border_radius=round(8 * s))
         if i < typed:
             pygame.draw.circle(surface, theme.TEXT, (box.x + side // 2, box.y + side // 2),
                                side // 5)
@@ -249,6 +264,8 @@ def _draw_steps(surface: pygame.Surface, w: Widget, s: float, phase: int) -> Non
               w.text, w.role, color, "center", s)
     r, gap = round(8 * s), round(14 * s)
     span = total * 2 * r + (total - 1) * gap
+    if span > w.rect.w:  # too many steps for dots: the text says it
+        return
     x = w.rect.x + (w.rect.w - span) // 2 + r
     cy = w.rect.y + text_h + (w.rect.h - text_h) // 2 - round(4 * s)
     for i in range(1, total + 1):

@@ -173,7 +173,7 @@ class Player:
         elif a == "insert":
             self._timed(lambda: (k.cash.insert(v), k.pump()))
         elif a == "take":
-            self._timed(lambda: (k.post(ev.Take(v)), k.tray.take(v), k.pump()))
+            self._timed(lambda: (k.take(v), k.pump()))
         elif a == "tap":
             self._tap(step)
         elif a == "idle":
@@ -208,14 +208,14 @@ class Player:
 
     def _tap(self, step: Step) -> None:
         ui = self.ui()
-        view = self.kiosk.session.view()
-        events = ui.tap(view, step.value)
-        if events is None:
+        ui.show(self.kiosk.session.view())
+        if ui.layout_for().find(step.value) is None:
             self.result.failures.append(Failure(
-                step.line, f"a widget {step.value!r} on screen {view.screen}",
+                step.line, f"a widget {step.value!r} on screen {self.kiosk.session.state}",
                 "no such widget"))
             return
-        for event in events:
+        event = ui.tap(step.value)  # None for what the screen keeps itself (keypad digits)
+        if event is not None:
             self._pump_after(event)
 
     # ------------------------------------------------------------------ checking
@@ -267,9 +267,11 @@ class Player:
     # ------------------------------------------------------------------ pictures
     def ui(self) -> Any:
         if self._ui is None:
-            from screens.ui import KioskUI  # pygame only when a screen is needed
+            import pygame  # only when a screen is needed
 
-            self._ui = KioskUI(tuple(self.kiosk.config.kiosk.screen), headless=True)
+            from screens.ui import KioskUI
+
+            self._ui = KioskUI(pygame.Surface(tuple(self.kiosk.config.kiosk.screen)))
         return self._ui
 
     def _visited(self, state: str) -> None:
