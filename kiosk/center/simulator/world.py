@@ -6,6 +6,7 @@ is one ``WorldError`` naming the file and the field (``resident[3].card.pin``) o
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -347,7 +348,7 @@ def load_world(path: str | Path | None = None) -> World:
     if path is None:
         source = f"{SAMPLE_WORLD} (packaged)"
         text = resources.files(__package__).joinpath(SAMPLE_WORLD).read_text("utf-8")
-        return parse_world(text, source)
+        return _parsed(text, source)
     source = str(path)
     try:
         text = Path(path).read_text("utf-8")
@@ -355,4 +356,10 @@ def load_world(path: str | Path | None = None) -> World:
         raise WorldError(source, "", f"cannot be read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise WorldError(source, "", "is not UTF-8 text") from None
+    return _parsed(text, source)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str, source: str) -> World:
+    """A world is read-only once loaded, so the same text is parsed once per process."""
     return parse_world(text, source)
