@@ -69,12 +69,12 @@ class Confirm(Event):
 
 @dataclass(frozen=True)
 class Cancel(Event):
-    pass
+    """Give up the visit, from any screen that offers it."""
 
 
 @dataclass(frozen=True)
 class Back(Event):
-    pass
+    """One step back."""
 
 
 @dataclass(frozen=True)
