@@ -54,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+def _headless() -> None:
+    """No window and no speaker needed: SDL's dummy drivers unless told otherwise."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+
 def _replay(args: argparse.Namespace) -> int:
+    _headless()
     from kiosk.replay.harness import load_config_data, replay
     from kiosk.replay.runner import Options
 
@@ -83,6 +90,7 @@ def _demo_headless(out: Path) -> int:
     from kiosk.replay.harness import replay
     from kiosk.replay.runner import Options
 
+    _headless()
     files = sorted(SAMPLE_SESSIONS.glob("*.jsonl"))
     if not files:
         print(f"no sample sessions in {SAMPLE_SESSIONS}", file=sys.stderr)

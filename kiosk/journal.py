@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from kiosk.clock import Clock
@@ -163,8 +162,3 @@ class SqliteJournal:
             refunded=money.get("refund", 0), printed_documents=docs, printed_pages=pages,
             orders_completed=orders.get("completed", 0), orders_voided=orders.get("voided", 0),
         )
-
-    def last_activity(self) -> datetime | None:
-        with self._lock:
-            row = self._db.execute("SELECT MAX(updated) FROM orders").fetchone()
-        return datetime.fromisoformat(row[0]) if row and row[0] else None

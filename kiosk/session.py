@@ -21,11 +21,22 @@ from kiosk import events as ev
 from kiosk.center.protocol import CertificateOffer, Offer, Order, auth_message
 from kiosk.clock import Clock
 from kiosk.config import Config
-from kiosk.ports import AlarmPort, CardInfo, CardPort, CenterPort, PaymentPort, PrinterPort
+from kiosk.ports import (
+    AlarmPort,
+    CardInfo,
+    CardPort,
+    CenterPort,
+    Journal,
+    PaymentPort,
+    PrinterPort,
+)
 from kiosk.reasons import KioskError, PinWrong, Reason
 from kiosk.view import Choice, OptionField, View
 
 log = logging.getLogger(__name__)
+# An event that does not fit the current state (a tap on a screen just replaced, a card put
+# down during the terms) is ignored by design; transitions would log each one as a warning.
+logging.getLogger("transitions.core").setLevel(logging.ERROR)
 
 STATES = [
     "closed", "out_of_service", "maintenance", "idle", "terms", "await_card", "reading_card",
@@ -93,22 +104,6 @@ class Jobs(Protocol):
     def submit(self, job: str, fn: Callable[[], object], fallback: Reason) -> None: ...
 
 
-class SessionJournal(Protocol):
-    """What the session writes (kiosk.journal.SqliteJournal)."""
-
-    def order_created(self, order_id: str, municipality: str, certificate: str, copies: int,
-                      fee: int) -> None: ...
-    def order_paid(self, order_id: str, fee: int) -> None: ...
-    def order_completed(self, order_id: str) -> None: ...
-    def order_voided(self, order_id: str, reason: str) -> None: ...
-    def money_in(self, order_id: str | None, yen: int) -> None: ...
-    def payout_due(self, order_id: str | None, kind: str, yen: int) -> int: ...
-    def payout_done(self, row: int, yen: int) -> None: ...
-    def printing(self, order_id: str, document_id: str) -> None: ...
-    def printed(self, document_id: str, pages: int) -> None: ...
-    def print_failed(self, document_id: str, pages: int) -> None: ...
-
-
 @dataclass
 class Ports:
     card: CardPort
@@ -116,7 +111,7 @@ class Ports:
     payment: PaymentPort
     printer: PrinterPort
     alarm: AlarmPort
-    journal: SessionJournal
+    journal: Journal
 
 
 @dataclass
