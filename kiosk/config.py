@@ -155,11 +155,11 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
             raise ConfigError(f"{origin}: no such file") from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{origin}: not valid TOML: {exc}") from None
-        data = _resolve_paths(data, Path(path).resolve().parent)
+        data = resolve_paths(data, Path(path).resolve().parent)
     return from_data(merge(data, overrides or {}), origin)
 
 
-def _resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
+def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     """Relative file paths in a config file are relative to that file."""
     out = copy.deepcopy(data)
     journal = out.get("journal")

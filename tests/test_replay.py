@@ -96,3 +96,15 @@ def test_the_journal_is_kept_across_runs_with_journal(tmp_path: Path) -> None:
 
     with sqlite3.connect(journal) as db:
         assert db.execute("SELECT COUNT(*) FROM orders WHERE state='completed'").fetchone() == (2,)
+
+
+def test_a_config_file_for_replay_is_checked_and_its_paths_are_its_own(tmp_path: Path) -> None:
+    from kiosk.replay.harness import load_config_data
+
+    (tmp_path / "kiosk.toml").write_text('[center]\nworld = "worlds/town.toml"\n')
+    data = load_config_data(tmp_path / "kiosk.toml")
+    assert data["center"]["world"] == str(tmp_path / "worlds" / "town.toml")
+    (tmp_path / "bad.toml").write_text('[payment]\nmode = "gold"\n')
+    run = kiosk("replay", "--config", str(tmp_path / "bad.toml"),
+                str(SESSIONS / "r004-pin-locked.jsonl"))
+    assert run.returncode == 2 and "payment.mode: must be cash or free" in run.stderr

@@ -8,7 +8,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.config import ConfigError
+from kiosk.config import ConfigError, resolve_paths
 from kiosk.replay.format import FormatError, parse_session
 from kiosk.replay.runner import Options, Result, SetupError, play_file
 
@@ -18,11 +18,12 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 def load_config_data(path: Path) -> dict[str, Any]:
     """The raw tables of a --config file (checked when merged with each session's overrides)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return resolve_paths(data, path.resolve().parent)
 
 
 def replay(files: list[Path], options: Options, out: TextIO = sys.stdout,
