@@ -276,16 +276,14 @@ class Session:
         if self.state == "error":
             self._end_error()
         elif self.state == "confirm" and e.accepted:
-            self.trigger("confirmed")
             v = self.visit
             assert v.offer and v.certificate
+            token, town, kind = v.token, v.offer.municipality, v.certificate.type
+            options, copies = dict(v.options), v.copies
+            self.trigger("confirmed")
             self.jobs.submit(
-                "order",
-                lambda: self.ports.center.order(v.token, v.offer.municipality,  # type: ignore[union-attr]
-                                                v.certificate.type, dict(v.options),  # type: ignore[union-attr]
-                                                v.copies),
-                Reason.CENTER_UNAVAILABLE,
-            )
+                "order", lambda: self.ports.center.order(token, town, kind, options, copies),
+                Reason.CENTER_UNAVAILABLE)
 
     def _on_take(self, e: ev.Take) -> None:
         # The tray driver reports what really left the tray (TrayChanged); this only keeps
