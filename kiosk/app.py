@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import logging
 import queue
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from drivers.audio.alarm import MixerAlarm
 from drivers.card.emulator import MyNumberCard
+from drivers.card.emulator.iso import EmulatedCard
+from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
 from drivers.card.inprocess import InProcessReader
+from drivers.card.jpki import Transmitter
 from drivers.card.jpki_port import JPKICardPort
+from drivers.card.pcsc import PcscReaders
 from drivers.payment.cash_unit import SimulatedCashUnit
 from drivers.printer.spool import SpoolPrinter
 from drivers.sensors.tray import SimulatedTray
@@ -36,6 +43,17 @@ from kiosk.worker import InlineWorker, ThreadWorker
 log = logging.getLogger(__name__)
 
 
+class CardSlot(Protocol):
+    """Where a person puts an emulated card: the in-process reader, or a vpcd slot."""
+
+    @property
+    def card_present(self) -> bool: ...
+
+    def place(self, card: EmulatedCard) -> None: ...
+
+    def remove(self) -> None: ...
+
+
 @dataclass
 class Kiosk:
     """The assembled kiosk: session, drivers and the queue that carries their events."""
@@ -46,7 +64,8 @@ class Kiosk:
     session: Session
     center: ReferenceCenter | None
     client: CenterClient
-    reader: InProcessReader
+    slot: CardSlot | None  # where the demo and the harness put emulated cards
+    readers: PcscReaders | None  # the PC/SC monitor, when cards go through pcscd
     card_port: JPKICardPort
     cash: SimulatedCashUnit
     tray: SimulatedTray
@@ -92,11 +111,30 @@ class Kiosk:
         self.tick()
 
     # --- what a person does with the hardware (demo controls, the harness) ----------------
+    def wait_for(self, kind: type[ev.Event], seconds: float) -> ev.Event | None:
+        """Handle events as they come until one of ``kind`` arrives (real time, at most
+        ``seconds``); that one is returned unhandled, for the caller to hand on."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if isinstance(event, kind):
+                return event
+            self.session.handle(event)
+        return None
+
+    def _slot(self) -> CardSlot:
+        if self.slot is None:
+            raise ConfigError("card: this kiosk has no slot for emulated cards")
+        return self.slot
+
     def place_card(self, resident_id: str) -> None:
-        self.reader.place(self.card_for(resident_id))
+        self._slot().place(self.card_for(resident_id))
 
     def remove_card(self) -> None:
-        self.reader.remove()
+        self._slot().remove()
 
     def take(self, what: str) -> None:
         """The resident takes the paper or the change from the (simulated) tray."""
@@ -115,6 +153,10 @@ class Kiosk:
                             creds.key, creds.cert_der, creds.ca_cert_der)
 
     def close(self) -> None:
+        if self.slot is not None and self.slot.card_present:
+            self.slot.remove()
+        if self.readers is not None:
+            self.readers.stop()
         self.worker.shutdown()
         self.alarm.silence()
         self.journal.close()
@@ -155,8 +197,16 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
         client = CenterClient(transport, load_document_key(config.center.document_key))
 
     tray = SimulatedTray(post)
-    reader = InProcessReader("Emulated reader", post)
-    card_port = JPKICardPort(reader.connect)
+    slot: CardSlot | None
+    readers: PcscReaders | None = None
+    if config.card.reader == "pcsc":
+        readers = PcscReaders(config.card.reader_pattern, post)
+        connect: Callable[[], Transmitter] = readers.connect
+        slot = VpcdSlot(*parse_endpoint(config.card.vpcd)) if config.card.vpcd else None
+    else:
+        slot = InProcessReader("Emulated reader", post)
+        connect = slot.connect
+    card_port = JPKICardPort(connect, extended=config.card.extended_length)
     cash = SimulatedCashUnit(config.payment.accept,
                              {int(k): v for k, v in config.payment.change.items()}, post,
                              tray.add_change)
@@ -168,5 +218,7 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
                   journal=journal)
     session = Session(config, ports, worker, clock, kiosk_id)
-    return Kiosk(config, clock, events, session, center, client, reader, card_port, cash, tray,
-                 printer, alarm, journal, worker)
+    if readers is not None:
+        readers.start()
+    return Kiosk(config, clock, events, session, center, client, slot, readers, card_port, cash,
+                 tray, printer, alarm, journal, worker)

@@ -32,6 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--config", type=Path, help="kiosk.toml to start from")
     rp.add_argument("--journal", type=Path, help="keep the journal here across runs")
     rp.add_argument("--printer", help="printer URI: spool:DIR")
+    rp.add_argument("--pcsc", action="store_true",
+                    help="cards through pcscd and pyscard, the emulator on vsmartcard-vpcd")
+    rp.add_argument("--vpcd", default="127.0.0.1:35963", metavar="HOST:PORT",
+                    help="the vpcd slot the emulated cards connect to (with --pcsc)")
     return parser
 
 
@@ -73,7 +77,8 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     config = load_config_data(args.config) if args.config else {}
     options = Options(out=args.out, screenshots=args.screenshots, config=config,
-                      journal=args.journal, printer=args.printer)
+                      journal=args.journal, printer=args.printer,
+                      vpcd=args.vpcd if args.pcsc else None)
     return replay(args.files, options)
 
 

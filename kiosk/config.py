@@ -45,12 +45,16 @@ class CenterSection:
 
 @dataclass
 class CardSection:
-    reader: str = "emulated"  # the demo's emulated cards; PC/SC readers come with issue 3
+    reader: str = "emulated"  # emulated (the demo's in-process reader) or pcsc
+    reader_pattern: str = ""  # pcsc: readers whose name matches this glob ("" = every reader)
+    extended_length: bool = True  # try extended APDUs (fall back to short ones if refused)
+    vpcd: str = ""  # tests only: HOST:PORT of a vsmartcard-vpcd slot for emulated cards
 
     def check(self) -> None:
-        if self.reader != "emulated":
-            raise schema.SchemaError("reader", "must be emulated (PC/SC readers are not "
-                                     "supported yet)")
+        if self.reader not in ("emulated", "pcsc"):
+            raise schema.SchemaError("reader", "must be emulated or pcsc")
+        if self.vpcd and self.reader != "pcsc":
+            raise schema.SchemaError("vpcd", "goes with reader = \"pcsc\"")
 
 
 @dataclass

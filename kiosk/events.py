@@ -99,6 +99,14 @@ class CardRemoved(Event):
 
 
 @dataclass(frozen=True)
+class ReaderChanged(Event):
+    """The card reader (or pcscd behind it) went away or came back; ``detail`` says why."""
+
+    available: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class MoneyInserted(Event):
     yen: int
 

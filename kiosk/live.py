@@ -44,11 +44,11 @@ def demo_config(path: Path | None) -> Config:
 def hardware_key(kiosk: Kiosk, key: int) -> bool:
     """Play the demo's hardware for a key; True when the key was one of them."""
     if key in RESIDENT_KEYS:
-        if kiosk.reader.card_present:
+        if kiosk.slot is not None and kiosk.slot.card_present:
             kiosk.remove_card()
         kiosk.place_card(RESIDENT_KEYS[key])
     elif key == pygame.K_F12:
-        if kiosk.reader.card_present:
+        if kiosk.slot is not None and kiosk.slot.card_present:
             kiosk.remove_card()
     elif key in COIN_KEYS:
         kiosk.cash.insert(COIN_KEYS[key])

@@ -24,6 +24,7 @@ class Reason(StrEnum):
     TIMEOUT = "timeout"
     CANCELLED = "cancelled"
     DOCUMENT_REJECTED = "document-rejected"
+    READER_UNAVAILABLE = "reader-unavailable"
 
 
 class KioskError(Exception):

@@ -159,6 +159,7 @@ class Session:
         self.alarm = "none"
         self.deadline: datetime | None = None
         self.alarm_at: datetime | None = None
+        self.faults: dict[str, Reason] = {}  # what keeps the kiosk out of service
         self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
         self.machine = Machine(
             model=self, states=STATES, transitions=TRANSITIONS, initial="idle",
@@ -184,6 +185,7 @@ class Session:
             ev.MoneyInserted: self._on_money,
             ev.MoneyRejected: lambda e: None,  # the unit returned it to the tray itself
             ev.TrayChanged: self._on_tray,
+            ev.ReaderChanged: self._on_reader,
             ev.Tick: lambda e: self._on_tick(),
             ev.WorkDone: self._on_work_done,
             ev.WorkFailed: self._on_work_failed,
@@ -299,6 +301,29 @@ class Session:
         elif self.state == "refunding" and not e.change and self.visit.refund_due == 0:
             self._leave()
 
+    def _on_reader(self, e: ev.ReaderChanged) -> None:
+        if e.available:
+            self.faults.pop("reader", None)
+            if self.state == "out_of_service" and not self.faults:
+                log.info("card reader back: in service again")
+                self.trigger("reopen")
+            return
+        self.faults["reader"] = Reason.READER_UNAVAILABLE
+        self.card_present = False
+        state = self.state
+        if state in ("idle", "closed", "maintenance"):
+            self._go_out_of_service()
+        elif state in ("terms", "await_card", "pin_entry"):
+            self.cancel(Reason.READER_UNAVAILABLE)  # the visit ends; then out of service
+        elif state in ("remove_card", "error"):
+            self._leave(force=True)  # the card cannot be seen lifted any more
+        # reading_card / authenticating: the card job fails by itself and ends the visit;
+        # later states need no card: the visit finishes, then the kiosk goes out of service.
+
+    def _go_out_of_service(self) -> None:
+        log.warning("out of service: %s", ", ".join(sorted(self.faults)))
+        self.trigger("take_out_of_service")
+
     def _on_money(self, e: ev.MoneyInserted) -> None:
         v = self.visit
         v.inserted += e.yen
@@ -377,8 +402,16 @@ class Session:
             enter()
 
     def _enter_idle(self) -> None:
+        self._close_card()
         self.visit = Visit()
         self.language = self.config.kiosk.language
+        self.deadline = None
+        if self.faults:
+            self._go_out_of_service()
+
+    def _enter_out_of_service(self) -> None:
+        self._close_card()
+        self.visit = Visit()
         self.deadline = None
 
     def _enter_terms(self) -> None:
@@ -625,7 +658,10 @@ class Session:
     def _fail(self, reason: Reason) -> None:
         self.visit.message = reason
         self.visit.ending = True
-        self.trigger("fail")
+        if self.faults:  # the failure is the kiosk's, not the resident's: out of service
+            self._leave(force=True)
+        else:
+            self.trigger("fail")
 
     def _end_error(self) -> None:
         if self.card_present:
@@ -693,7 +729,8 @@ class Session:
             language=self.language,
             step=JOURNEY.index(step_state) + 1 if in_journey else 0,
             steps=len(JOURNEY) if in_journey else 0,
-            message=str(v.message) if v.message else None,
+            message=(str(next(iter(self.faults.values()))) if state == "out_of_service"
+                     and self.faults else str(v.message) if v.message else None),
             tries_left=v.card.tries_left if v.card else None,
             last_try_warning=bool(v.card and v.card.tries_left == 1 and state == "pin_entry"),
             municipalities=tuple(

@@ -34,3 +34,20 @@ def kiosk(tmp_path: Path) -> Iterator[Kiosk]:
     k = make_kiosk(tmp_path)
     yield k
     k.close()
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[object]:
+    """A running pcscd with the vpcd reader; tests may stop and start it."""
+    from pcscd_control import Pcscd
+
+    daemon = Pcscd()
+    daemon.start()
+    yield daemon
+    daemon.start()  # leave it running for whoever comes next
+
+
+def make_pcsc_kiosk(tmp_path: Path, start: datetime | None = None) -> Kiosk:
+    """A kiosk whose cards go through pcscd and pyscard to emulated cards on vpcd."""
+    return make_kiosk(tmp_path, start, card={"reader": "pcsc", "vpcd": "127.0.0.1:35963",
+                                             "reader_pattern": "Virtual PCD 00 00"})

@@ -322,7 +322,7 @@ def test_port_close_resets_the_card(pki, reader):
 def test_card_removed_between_apdus_is_card_removed_and_spends_no_try(pki, reader, events):
     card = make_card(pki)
     port = JPKICardPort(reader.connect)
-    reader.place(RemoveAfter(card, reader, n=6))  # open takes 5; verify's SELECT is the 6th
+    reader.place(RemoveAfter(card, reader, n=5))  # open takes 5: lifted before the VERIFY
     port.open()
     with pytest.raises(CardError) as raised:
         port.verify_pin(bytearray(PIN.encode()))
@@ -405,3 +405,41 @@ def test_card_signs_any_known_digest_info_and_rejects_others(pki):
         with pytest.raises(CardError) as raised:
             client.sign(bad)
         assert "6A80" in str(raised.value)
+
+
+def test_one_authentication_takes_ten_apdus_extended_and_nine_plus_one_per_255_bytes_short(
+        pki, reader):
+    short_reads = -(-len(pki.auth_der) // 255)
+    for extended, expected in ((True, 10), (False, 9 + short_reads)):
+        card = make_card(pki)
+        reader.place(card)
+        port = JPKICardPort(reader.connect, extended=extended)
+        port.open()
+        port.verify_pin(bytearray(PIN.encode()))
+        port.sign(digest_info_sha256(b"challenge"))
+        assert port.read_auth_certificate() == pki.auth_der
+        assert port.stats.apdus == expected, (extended, port.stats)
+        port.close()
+        reader.remove()
+
+
+def test_a_reader_that_refuses_extended_length_falls_back_to_short_reads(pki, reader):
+    class ShortOnly:
+        """A card behind a reader that cannot carry extended APDUs."""
+
+        def __init__(self, card):
+            self.card, self.atr = card, card.atr
+
+        def transmit(self, apdu):
+            if len(apdu) == 7 and apdu[1] == 0xB0 and apdu[4] == 0:
+                return [], 0x67, 0x00
+            return self.card.transmit(apdu)
+
+        def __getattr__(self, name):
+            return getattr(self.card, name)
+
+    reader.place(ShortOnly(make_card(pki)))
+    port = JPKICardPort(reader.connect)
+    port.open()
+    assert port.read_auth_certificate() == pki.auth_der
+    assert not port.extended  # remembered for the next card on this reader

@@ -99,9 +99,11 @@ def _parse_response(result: Any) -> tuple[bytes, int]:
 class JPKIClient:
     """Talks to the JPKI AP of one card through ``conn.transmit``."""
 
-    def __init__(self, conn: Transmitter) -> None:
+    def __init__(self, conn: Transmitter, extended: bool = True) -> None:
         self.conn = conn
         self.stats = APDUStats()
+        self.extended = extended  # try one extended-length READ BINARY for a certificate
+        self._selected: int | None = None  # the EF selected last, so it is not selected twice
 
     # --- transport -----------------------------------------------------------------------------
     def _send(self, apdu: list[int], *, sensitive: bool = False) -> tuple[bytes, int]:
@@ -137,6 +139,7 @@ class JPKIClient:
     # --- selection -----------------------------------------------------------------------------
     def select_ap(self) -> None:
         """SELECT the JPKI AP by its AID; a card without it is card-unsupported."""
+        self._selected = None
         _, sw = self._exchange([0x00, 0xA4, 0x04, 0x0C, len(JPKI_AID), *JPKI_AID])
         if sw == SW_OK:
             return
@@ -145,10 +148,14 @@ class JPKIClient:
         raise status_error(sw, "select JPKI AP")
 
     def select_ef(self, fid: int) -> None:
-        """SELECT an EF of the current AP by its file id."""
+        """SELECT an EF of the current AP by its file id (unless it is the one selected)."""
+        if self._selected == fid:
+            return
+        self._selected = None
         _, sw = self._exchange([0x00, 0xA4, 0x02, 0x0C, 0x02, (fid >> 8) & 0xFF, fid & 0xFF])
         if sw != SW_OK:
             raise status_error(sw, f"select EF {fid:04X}")
+        self._selected = fid
 
     # --- reading -------------------------------------------------------------------------------
     def read_binary(self, offset: int, length: int) -> bytes:
@@ -183,9 +190,16 @@ class JPKIClient:
         return kind
 
     def read_certificate(self, fid: int = EF_AUTH_CERT) -> bytes:
-        """A DER certificate from its EF: the 4-byte header first, then chunks of <= 255 bytes."""
+        """A DER certificate from its EF in the fewest APDUs the reader allows: one extended
+        READ BINARY, or else short reads of up to 255 bytes, the first giving the DER length."""
         self.select_ef(fid)
-        head = self.read_binary(0, 4)
+        if self.extended:
+            try:
+                return self._read_certificate_extended()
+            except CardError as exc:
+                log.info("extended-length read refused (%s): short reads from now on", exc)
+                self.extended = False
+        head = self.read_binary(0, CHUNK)
         total = _der_total_length(head)
         data = bytearray(head[:total])
         budget = 2 * (total // CHUNK + 1) + 2  # short reads are tolerated, not forever
@@ -195,6 +209,16 @@ class JPKIClient:
                 raise CardError("certificate read made too little progress")
             data += self.read_binary(len(data), min(CHUNK, total - len(data)))
         return bytes(data)
+
+    def _read_certificate_extended(self) -> bytes:
+        """The whole EF with one case-2E READ BINARY (Le 0000: as much as there is)."""
+        data, sw = self._exchange([0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00])
+        if sw not in (SW_OK, SW_END_OF_FILE):
+            raise status_error(sw, "extended read")
+        total = _der_total_length(data)
+        if len(data) < total:
+            raise CardError("extended read returned less than the certificate")
+        return bytes(data[:total])
 
     # --- PIN -----------------------------------------------------------------------------------
     def tries_left(self, pin_ef: int = EF_AUTH_PIN) -> int:

@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 class JPKICardPort:
     """The kiosk's card port; ``connect()`` returns a connection or raises CardError."""
 
-    def __init__(self, connect: Callable[[], Transmitter]) -> None:
+    def __init__(self, connect: Callable[[], Transmitter], extended: bool = True) -> None:
         self._connect = connect
+        self.extended = extended  # the reader carries extended APDUs (until it refuses one)
         self._conn: Transmitter | None = None
         self._client: JPKIClient | None = None
         self.stats = APDUStats()  # of the current (or last) card session
@@ -38,7 +39,7 @@ class JPKICardPort:
             raise
         except Exception as exc:
             raise CardError(f"connect failed: {type(exc).__name__}") from exc
-        client = JPKIClient(conn)
+        client = JPKIClient(conn, extended=self.extended)
         self._earlier = self.total
         self._conn, self._client, self.stats = conn, client, client.stats
         try:
@@ -60,7 +61,11 @@ class JPKICardPort:
         return self._require().sign(digest_info)
 
     def read_auth_certificate(self) -> bytes:
-        return self._require().read_certificate(EF_AUTH_CERT)
+        client = self._require()
+        try:
+            return client.read_certificate(EF_AUTH_CERT)
+        finally:
+            self.extended = client.extended
 
     def close(self) -> None:
         """Reset and release the card, so that no verified state survives; never raises."""

@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
 from kiosk import events as ev
 from kiosk.app import build_kiosk
 from kiosk.clock import VirtualClock
@@ -19,6 +20,8 @@ from kiosk.journal import Totals
 from kiosk.replay.format import SessionFile, Step
 
 log = logging.getLogger(__name__)
+
+REAL_WAIT = 10.0  # seconds pcscd may take to notice a card (it polls vpcd every ~0.4 s)
 
 
 class SetupError(Exception):
@@ -32,6 +35,7 @@ class Options:
     config: dict[str, Any] = field(default_factory=dict)  # the --config file's data
     journal: Path | None = None
     printer: str | None = None
+    vpcd: str | None = None  # HOST:PORT: cards go through vpcd, pcscd and pyscard
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Result:
     documents: list[str] = field(default_factory=list)
     screenshots: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    waited: float = 0.0  # real time spent waiting for pcscd to notice cards (not machine time)
 
     @property
     def passed(self) -> bool:
@@ -69,6 +74,7 @@ class Result:
             "screens": self.screens,
             "machine_time_ms": {k: round(v * 1000, 3) for k, v in self.machine_time.items()},
             "machine_time_total_ms": round(self.seconds * 1000, 3),
+            "waited_for_reader_ms": round(self.waited * 1000, 3),
             "apdus": self.apdus,
             "money": {"paid": t.paid, "fees": t.fees, "change": t.change,
                       "refunded": t.refunded},
@@ -90,6 +96,15 @@ class Player:
         self.clock = VirtualClock(session.header.start)
         self.kiosk = build_kiosk(self._config(), self.clock, inline=True,
                                  kiosk_id=session.header.kiosk)
+        if self.kiosk.readers is not None:
+            ready = self.kiosk.wait_for(ev.ReaderChanged, REAL_WAIT)
+            if ready is not None:
+                self.kiosk.session.handle(ready)
+            if not isinstance(ready, ev.ReaderChanged) or not ready.available:
+                self.kiosk.close()
+                raise SetupError(f"no vpcd reader {self.options.vpcd} through pcscd: "
+                                 f"{ready.detail if ready else 'no answer'} (is pcscd running "
+                                 "with vsmartcard-vpcd installed?)")
         self._ui: Any = None
         self._shot = 0
         self._mark: float | None = None
@@ -106,6 +121,11 @@ class Player:
             "printer": {"uri": self.options.printer or f"spool:{printed}"},
             "journal": {"path": str(self.options.journal or self.workdir / "journal.sqlite")},
         })
+        if self.options.vpcd:
+            host, port = parse_endpoint(self.options.vpcd)
+            data = merge(data, {"card": {
+                "reader": "pcsc", "vpcd": f"{host}:{port}",
+                "reader_pattern": VpcdSlot(host, port).reader_name}})
         try:
             return from_data(data, f"{self.file.path} config")
         except ConfigError as exc:
@@ -128,7 +148,7 @@ class Player:
         finally:
             self.result.totals = k.journal.totals().minus(before)
             self.result.apdus = k.card_port.total.apdus
-            self.result.seconds = time.perf_counter() - started
+            self.result.seconds = time.perf_counter() - started - self.result.waited
             self.result.documents = sorted(
                 str(p) for p in k.printer.directory.glob("*.pdf")) if self.options.out else []
             k.close()
@@ -189,9 +209,11 @@ class Player:
 
     def _card(self, step: Step) -> None:
         k = self.kiosk
+        slot = k.slot
+        assert slot is not None
         if step.value["card"] == "place":
             resident = step.value["resident"]
-            if k.reader.card_present:
+            if slot.card_present:
                 raise SetupError(f"{self.file.path}:{step.line}: card: a card is already on "
                                  "the reader; remove it first")
             try:
@@ -199,12 +221,29 @@ class Player:
             except KeyError:
                 raise SetupError(f"{self.file.path}:{step.line}: resident: no resident "
                                  f"{resident!r} in the world") from None
-            self._timed(lambda: (k.reader.place(card), k.pump()))
+            self._timed(lambda: (slot.place(card), k.pump()))
+            self._seen(step, ev.CardPlaced)
         else:
-            if not k.reader.card_present:
+            if not slot.card_present:
                 raise SetupError(f"{self.file.path}:{step.line}: card: there is no card on the "
                                  "reader to remove")
-            self._timed(lambda: (k.reader.remove(), k.pump()))
+            self._timed(lambda: (slot.remove(), k.pump()))
+            self._seen(step, ev.CardRemoved)
+
+    def _seen(self, step: Step, kind: type[ev.Event]) -> None:
+        """Over pcscd the reader notices a card by itself: wait (real time) until it has."""
+        k = self.kiosk
+        if k.readers is None:
+            return
+        t0 = time.perf_counter()
+        seen = k.wait_for(kind, REAL_WAIT)
+        self.result.waited += time.perf_counter() - t0
+        if seen is not None:
+            self._pump_after(seen)
+        else:
+            self.result.failures.append(Failure(
+                step.line, f"the reader to see the card {step.value['card']}d "
+                f"within {REAL_WAIT:g} s", "nothing"))
 
     def _tap(self, step: Step) -> None:
         ui = self.ui()

@@ -29,7 +29,7 @@ class EmulatedCard(Protocol):
 
 @dataclass(frozen=True, repr=False)
 class Command:
-    """A parsed short APDU; ``le`` is None when absent, 256 for a zero Le byte."""
+    """A parsed APDU; ``le`` is None when absent (256 for a zero short Le, 65536 extended)."""
 
     cla: int
     ins: int
@@ -47,7 +47,11 @@ class Command:
 
 
 def parse_command(apdu: Sequence[int]) -> Command | None:
-    """The command, or None when the APDU is not a well-formed short APDU (answer 6700)."""
+    """The command, or None when the APDU is not well formed (answer 6700).
+
+    Short and extended length (ISO 7816-3 cases 1, 2S/2E, 3S/3E, 4S/4E) are both understood; an
+    extended Le of 0000 means 65536.
+    """
     if not isinstance(apdu, (list, tuple, bytes, bytearray)):
         return None
     try:
@@ -62,13 +66,33 @@ def parse_command(apdu: Sequence[int]) -> Command | None:
         return Command(cla, ins, p1, p2)
     if len(body) == 1:
         return Command(cla, ins, p1, p2, le=body[0] or 256)
+    if body[0] == 0 and len(body) >= 3:
+        return _extended(cla, ins, p1, p2, body[1:])
     lc = body[0]
-    if lc == 0:  # extended length: not supported
+    if lc == 0:
         return None
     if len(body) == 1 + lc:
         return Command(cla, ins, p1, p2, data=body[1:])
     if len(body) == 2 + lc:
         return Command(cla, ins, p1, p2, data=body[1:-1], le=body[-1] or 256)
+    return None
+
+
+def _extended(cla: int, ins: int, p1: int, p2: int, rest: bytes) -> Command | None:
+    """``rest`` follows the 00 marker: Le (2E), or Lc and data (3E), then Le (4E)."""
+    if len(rest) == 2:
+        return Command(cla, ins, p1, p2, le=int.from_bytes(rest, "big") or 65536)
+    lc = int.from_bytes(rest[:2], "big")
+    if lc == 0:
+        return None
+    data = rest[2:2 + lc]
+    if len(data) != lc:
+        return None
+    tail = rest[2 + lc:]
+    if not tail:
+        return Command(cla, ins, p1, p2, data=data)
+    if len(tail) == 2:
+        return Command(cla, ins, p1, p2, data=data, le=int.from_bytes(tail, "big") or 65536)
     return None
 
 
