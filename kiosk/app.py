@@ -31,6 +31,7 @@ from drivers.printer.spool import SpoolPrinter
 from drivers.sensors.tray import SimulatedTray
 from kiosk import events as ev
 from kiosk.center.client import CenterClient
+from kiosk.center.simulator.cards import resident_card
 from kiosk.center.simulator.center import ReferenceCenter
 from kiosk.center.simulator.local import LocalTransport
 from kiosk.center.transport import TransportError, TransportOptions, open_transport
@@ -145,12 +146,7 @@ class Kiosk:
         """The card (or phone) of a resident of the center's world, issued by its test CA."""
         if self.center is None:
             raise ConfigError("emulated cards need the local: center (its world and JPKI CA)")
-        resident = self.center.world.resident(resident_id)
-        if resident is None:
-            raise KeyError(resident_id)
-        creds = self.center.pki.issue_card(resident.id, resident.card.cert, self.clock.now())
-        return MyNumberCard(resident.card.type, resident.card.pin, resident.card.tries_left,
-                            creds.key, creds.cert_der, creds.ca_cert_der)
+        return resident_card(self.center.world, self.center.pki, resident_id, self.clock.now())
 
     def close(self) -> None:
         if self.slot is not None and self.slot.card_present:

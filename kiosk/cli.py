@@ -25,6 +25,15 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("demo-out"))
     demo.add_argument("--config", type=Path, help="a kiosk.toml instead of the defaults")
 
+    card = sub.add_parser("card", help="card tools").add_subparsers(dest="card_command",
+                                                                     required=True)
+    emulate = card.add_parser("emulate", help="be a resident's card on a vsmartcard-vpcd slot")
+    emulate.add_argument("--vpcd", default="127.0.0.1:35963", metavar="HOST:PORT")
+    emulate.add_argument("--resident", required=True,
+                         help="a resident id of the world (r001 …), or transit")
+    emulate.add_argument("--world", type=Path, help="a world file (default: the sample)")
+    emulate.add_argument("--state", type=Path, help="keep the test CA and PIN counters here")
+
     rp = sub.add_parser("replay", help="play session files and check their expectations")
     rp.add_argument("files", nargs="+", type=Path)
     rp.add_argument("--out", type=Path, help="write report.json (and screenshots, PDFs) here")
@@ -49,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(args)
         if args.command == "demo":
             return _demo(args)
+        if args.command == "card":
+            from kiosk.card_emulate import emulate
+
+            return emulate(args.vpcd, args.resident, args.world, args.state)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

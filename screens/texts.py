@@ -119,6 +119,10 @@ REASONS = {
         N_("The certificate data could not be verified, so nothing was printed."),
         N_("No fee is charged. Please try again later."),
     ),
+    "reader-unavailable": (
+        N_("The card reader is not working."),
+        N_("Any money you paid is returned. Please tell the store staff."),
+    ),
 }
 UNKNOWN_REASON = (
     N_("Something went wrong."),

@@ -100,6 +100,9 @@ def _load_rsa_key(path: Path) -> rsa.RSAPrivateKey:
     return key
 
 
+SIGNING_PREFIX = "sign-"  # card keys of the signing side are kept as "sign-<resident id>"
+
+
 @dataclass(frozen=True)
 class CardCredentials:
     """What a card carries: its private key, its certificate and the CA's certificate."""
@@ -208,6 +211,27 @@ class TestJPKI:
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
                 self._ca_key.public_key()), critical=False)
+            .sign(self._ca_key, hashes.SHA256())
+        )
+        return CardCredentials(key, cert.public_bytes(serialization.Encoding.DER), self._ca_der)
+
+    def issue_signing(self, resident_id: str, now: datetime) -> CardCredentials:
+        """The card's signing (電子署名) key and certificate: a key of its own, the same CA."""
+        key = self.card_key(SIGNING_PREFIX + resident_id)
+        now = _utc(now)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(_subject_for(SIGNING_PREFIX + resident_id))
+            .issuer_name(self._ca_cert.subject)
+            .public_key(key.public_key())
+            .serial_number(serial_for(SIGNING_PREFIX + resident_id))
+            .not_valid_before(now - timedelta(days=365))
+            .not_valid_after(now + timedelta(days=4 * 365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(
+                digital_signature=True, content_commitment=True, key_encipherment=False,
+                data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .sign(self._ca_key, hashes.SHA256())
         )
         return CardCredentials(key, cert.public_bytes(serialization.Encoding.DER), self._ca_der)
