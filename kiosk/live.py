@@ -43,6 +43,9 @@ def demo_config(path: Path | None) -> Config:
 
 def hardware_key(kiosk: Kiosk, key: int) -> bool:
     """Play the demo's hardware for a key; True when the key was one of them."""
+    if (key in RESIDENT_KEYS or key == pygame.K_F12) and kiosk.slot is None:
+        log.info("real card readers: put a real card on the reader")
+        return True
     if key in RESIDENT_KEYS:
         if kiosk.slot is not None and kiosk.slot.card_present:
             kiosk.remove_card()

@@ -1,0 +1,155 @@
+"""A resident's authentication over the real PC/SC stack: APDUs, bytes and machine time.
+
+    .venv/bin/python tests/bench/bench_card.py [--runs N]
+
+The kiosk's own session drives pyscard → pcscd → vsmartcard-vpcd → the emulated card (on its
+TCP socket in this process) from "card placed" to "authenticated", with extended-length reads
+and with short ones. Time is split into reading (open + certificate), VERIFY, signing (less the
+card's own RSA signing, which a real chip does in hardware), and the center. Targets: at most
+10 APDUs extended / 16 short; under 50 ms machine time outside the card's signing. pcscd's own
+~0.4 s polling before it notices a card is not machine time and is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: pcscd_control
+
+from pcscd_control import Pcscd, wait_empty  # noqa: E402
+
+from kiosk import events as ev  # noqa: E402
+from kiosk.app import Kiosk, build_kiosk  # noqa: E402
+from kiosk.clock import JST, VirtualClock  # noqa: E402
+from kiosk.config import from_data  # noqa: E402
+
+STAGES = {"open": "reading", "read_auth_certificate": "reading", "verify_pin": "verify",
+          "sign": "signing", "challenge": "center", "authenticate": "center"}
+
+
+class Timed:
+    """Wraps a port; the time of each call goes to its stage."""
+
+    def __init__(self, inner: Any, spent: dict[str, float]) -> None:
+        self._inner, self._spent = inner, spent
+
+    def __getattr__(self, name: str) -> Any:
+        target = getattr(self._inner, name)
+        if name not in STAGES:
+            return target
+
+        def call(*args: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return target(*args)
+            finally:
+                self._spent[STAGES[name]] += time.perf_counter() - t0
+        return call
+
+
+class ChipTimer:
+    """The emulated chip, timing its own COMPUTE DIGITAL SIGNATURE."""
+
+    def __init__(self, card: Any, spent: dict[str, float]) -> None:
+        self._card, self._spent = card, spent
+        self.atr = card.atr
+
+    def transmit(self, apdu: list[int]) -> Any:
+        t0 = time.perf_counter()
+        try:
+            return self._card.transmit(apdu)
+        finally:
+            if apdu[1] == 0x2A:
+                self._spent["chip signing"] += time.perf_counter() - t0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._card, name)
+
+
+def wait(k: Kiosk, kind: type[ev.Event]) -> None:
+    event = k.wait_for(kind, 10)
+    if event is None:
+        raise SystemExit(f"pcscd did not report {kind.__name__} within 10 s")
+    k.session.handle(event)
+    k.pump()
+
+
+def one(k: Kiosk, spent: dict[str, float]) -> tuple[int, int]:
+    """Card placed → authenticated once; returns (APDUs, bytes)."""
+    k.post(ev.Start())
+    k.post(ev.Agree())
+    k.pump()
+    wait_empty()
+    assert k.slot is not None
+    k.slot.place(ChipTimer(k.card_for("r001"), spent))  # type: ignore[arg-type]
+    wait(k, ev.CardPlaced)  # the card is read here (the job runs inline)
+    k.post(ev.EnterPin(bytearray(b"1234")))
+    k.pump()
+    if k.session.state != "remove_card":
+        raise SystemExit(f"authentication failed: {k.session.state} {k.session.view().message}")
+    stats = k.card_port.stats
+    k.slot.remove()
+    wait(k, ev.CardRemoved)
+    k.post(ev.Cancel())
+    k.pump()
+    return stats.apdus, stats.bytes_out + stats.bytes_in
+
+
+def run(extended: bool, runs: int, tmp: Path) -> None:
+    config = from_data({
+        "card": {"reader": "pcsc", "vpcd": "127.0.0.1:35963",
+                 "reader_pattern": "Virtual PCD 00 00", "extended_length": extended},
+        "printer": {"uri": f"spool:{tmp}/printed"},
+        "journal": {"path": str(tmp / f"journal-{extended}.sqlite")}})
+    k = build_kiosk(config, VirtualClock(datetime(2026, 11, 20, 10, 0, tzinfo=JST)), inline=True)
+    try:
+        wait(k, ev.ReaderChanged)
+        samples: dict[str, list[float]] = defaultdict(list)
+        apdus = size = 0
+        for i in range(runs + 1):
+            spent: dict[str, float] = defaultdict(float)
+            k.session.ports.card = Timed(k.card_port, spent)  # type: ignore[assignment]
+            k.session.ports.center = Timed(k.client, spent)  # type: ignore[assignment]
+            apdus, size = one(k, spent)
+            if i == 0:
+                continue  # warm-up
+            spent["signing"] -= spent["chip signing"]
+            spent["total outside the chip"] = sum(spent[s] for s in
+                                                  ("reading", "verify", "signing", "center"))
+            for stage, seconds in spent.items():
+                samples[stage].append(seconds * 1000)
+        label = "extended length" if extended else "short APDUs"
+        print(f"{label}: {apdus} APDUs, {size} bytes per authentication; machine time, median "
+              f"of {runs}:")
+        for stage in ("reading", "verify", "signing", "chip signing", "center",
+                      "total outside the chip"):
+            values = samples[stage]
+            print(f"  {stage:<24} {statistics.median(values):7.2f} ms"
+                  f"   (p90 {statistics.quantiles(values, n=10)[-1]:.2f})")
+    finally:
+        k.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    Pcscd().start()
+    with tempfile.TemporaryDirectory() as tmp:
+        for extended in (True, False):
+            run(extended, args.runs, Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
