@@ -31,10 +31,12 @@ from drivers.printer.spool import SpoolPrinter
 from drivers.sensors.tray import SimulatedTray
 from kiosk import events as ev
 from kiosk.center.client import CenterClient
-from kiosk.center.simulator.cards import resident_card
+from kiosk.center.simulator.cards import CardState, resident_card
 from kiosk.center.simulator.center import ReferenceCenter
 from kiosk.center.simulator.local import LocalTransport
-from kiosk.center.transport import TransportError, TransportOptions, open_transport
+from kiosk.center.simulator.pki import TestJPKI
+from kiosk.center.simulator.world import World, WorldError, load_world
+from kiosk.center.transport import Transport, TransportError, TransportOptions, open_transport
 from kiosk.clock import Clock, VirtualClock
 from kiosk.config import Config, ConfigError
 from kiosk.journal import SqliteJournal
@@ -64,7 +66,9 @@ class Kiosk:
     events: queue.SimpleQueue[ev.Event]
     session: Session
     center: ReferenceCenter | None
+    transport: Transport
     client: CenterClient
+    issuer: CardIssuer | None  # makes the emulated cards of the world's residents
     slot: CardSlot | None  # where the demo and the harness put emulated cards
     readers: PcscReaders | None  # the PC/SC monitor, when cards go through pcscd
     card_port: JPKICardPort
@@ -143,10 +147,19 @@ class Kiosk:
         self.tray.take(what)
 
     def card_for(self, resident_id: str) -> MyNumberCard:
-        """The card (or phone) of a resident of the center's world, issued by its test CA."""
-        if self.center is None:
-            raise ConfigError("emulated cards need the local: center (its world and JPKI CA)")
-        return resident_card(self.center.world, self.center.pki, resident_id, self.clock.now())
+        """The card (or phone) of a resident of the world, issued by the center's test CA."""
+        if self.issuer is None:
+            raise ConfigError("emulator: emulated cards need the local: center or "
+                              "[emulator] world and state (a center's data directory)")
+        world, pki = self.issuer
+        return resident_card(world, pki, resident_id, self.clock.now())
+
+    def set_center_fault(self, mode: str) -> None:
+        """The lab's fault control, where the transport to the center has one."""
+        set_fault = getattr(self.transport, "set_fault", None)
+        if set_fault is None:
+            raise ConfigError("center: this transport takes no lab faults")
+        set_fault(mode)
 
     def close(self) -> None:
         if self.slot is not None and self.slot.card_present:
@@ -156,6 +169,24 @@ class Kiosk:
         self.worker.shutdown()
         self.alarm.silence()
         self.journal.close()
+
+
+CardIssuer = tuple[World, TestJPKI]
+
+
+def card_issuer(config: Config, center: ReferenceCenter | None) -> CardIssuer | None:
+    """Where emulated cards come from: [emulator] if set, else the local center's world/CA."""
+    emulator = config.emulator
+    if emulator.world or emulator.state:
+        try:
+            world = load_world(emulator.world or None)
+        except WorldError as exc:
+            raise ConfigError(f"emulator.world: {exc}") from None
+        pki = CardState(Path(emulator.state)).pki() if emulator.state else TestJPKI()
+        return world, pki
+    if center is not None:
+        return center.world, center.pki
+    return None
 
 
 def load_document_key(path: str) -> bytes:
@@ -177,20 +208,24 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     kiosk_id = kiosk_id or config.kiosk.id
 
     center: ReferenceCenter | None = None
+    transport: Transport
     if config.center.uri == "local:":
         center = ReferenceCenter.for_world(config.center.world or None, clock)
         if center.world.kiosk(kiosk_id) is None:
             raise ConfigError(f"kiosk.id: {kiosk_id!r} is not a kiosk of the center's world")
-        client = CenterClient(LocalTransport(center, kiosk_id), center.keys.public_key_bytes())
+        transport = LocalTransport(center, kiosk_id)
+        client = CenterClient(transport, center.keys.public_key_bytes())
     else:
         if not config.center.document_key:
             raise ConfigError("center.document_key: a remote center needs its document-signing "
                               "public key (PEM) to check every document against")
         try:
-            transport = open_transport(config.center.uri, TransportOptions(kiosk_id))
+            transport = open_transport(config.center.uri,
+                                       TransportOptions(kiosk_id, config.center.transport, clock))
         except TransportError as exc:
-            raise ConfigError(f"center.uri: {exc}") from None
+            raise ConfigError(f"center: {exc}") from None
         client = CenterClient(transport, load_document_key(config.center.document_key))
+    issuer = card_issuer(config, center)
 
     tray = SimulatedTray(post)
     slot: CardSlot | None
@@ -216,5 +251,5 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     session = Session(config, ports, worker, clock, kiosk_id)
     if readers is not None:
         readers.start()
-    return Kiosk(config, clock, events, session, center, client, slot, readers, card_port, cash,
-                 tray, printer, alarm, journal, worker)
+    return Kiosk(config, clock, events, session, center, transport, client, issuer, slot,
+                 readers, card_port, cash, tray, printer, alarm, journal, worker)

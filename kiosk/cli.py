@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+from kiosk import center_cli
 from kiosk.config import ConfigError
 
 SAMPLE_SESSIONS = Path(__file__).resolve().parents[1] / "tests" / "sessions"
@@ -34,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     emulate.add_argument("--world", type=Path, help="a world file (default: the sample)")
     emulate.add_argument("--state", type=Path, help="keep the test CA and PIN counters here")
 
+    center_cli.add_parsers(sub)
+
     rp = sub.add_parser("replay", help="play session files and check their expectations")
     rp.add_argument("files", nargs="+", type=Path)
     rp.add_argument("--out", type=Path, help="write report.json (and screenshots, PDFs) here")
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(args)
         if args.command == "demo":
             return _demo(args)
+        if args.command == "center":
+            return center_cli.run(args)
         if args.command == "card":
             from kiosk.card_emulate import emulate
 

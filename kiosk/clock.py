@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -36,3 +37,23 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         self._now += timedelta(seconds=seconds)
+
+
+_LAB_NOW: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("lab_now",
+                                                                          default=None)
+
+
+class LabClock(SystemClock):
+    """Wall-clock time, except within ``at(when)``: a lab center answering a replayed kiosk
+    on that kiosk's virtual time."""
+
+    def now(self) -> datetime:
+        return _LAB_NOW.get() or super().now()
+
+    @staticmethod
+    def at(when: datetime | None) -> contextvars.Token[datetime | None]:
+        return _LAB_NOW.set(when)
+
+    @staticmethod
+    def reset(token: contextvars.Token[datetime | None]) -> None:
+        _LAB_NOW.reset(token)

@@ -37,10 +37,19 @@ class CenterSection:
     uri: str = "local:"  # local: runs the reference center in-process
     world: str = ""  # for local: a world file; empty means the built-in sample world
     document_key: str = ""  # a remote center's document-signing public key (PEM file)
+    transport: dict[str, Any] = field(default_factory=dict)  # the transport's own settings
 
     def check(self) -> None:
         if ":" not in self.uri:
             raise schema.SchemaError("uri", "must be a URI such as local: or https://host:port/")
+
+
+@dataclass
+class EmulatorSection:
+    """Where the demo's and the harness's emulated cards come from (never a real kiosk's)."""
+
+    world: str = ""  # the world of their residents ("" = the local center's)
+    state: str = ""  # a directory with the test CA (pki/) and PIN counters ("" = in memory)
 
 
 @dataclass
@@ -123,6 +132,7 @@ class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     center: CenterSection = field(default_factory=CenterSection)
     card: CardSection = field(default_factory=CardSection)
+    emulator: EmulatorSection = field(default_factory=EmulatorSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
     payment: PaymentSection = field(default_factory=PaymentSection)
     journal: JournalSection = field(default_factory=JournalSection)
@@ -163,14 +173,29 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     return from_data(merge(data, overrides or {}), origin)
 
 
+PATH_KEYS = {"journal": ("path",), "center": ("world", "document_key"),
+             "emulator": ("world", "state")}
+TRANSPORT_PATH_KEYS = ("cert", "key", "ca")
+
+
 def resolve_paths(data: dict[str, Any], base: Path) -> dict[str, Any]:
     """Relative file paths in a config file are relative to that file."""
     out = copy.deepcopy(data)
-    journal = out.get("journal")
-    if isinstance(journal, dict) and isinstance(journal.get("path"), str):
-        journal["path"] = str(base / journal["path"])
+
+    def fix(table: Any, keys: tuple[str, ...]) -> None:
+        if isinstance(table, dict):
+            for key in keys:
+                if isinstance(table.get(key), str) and table[key]:
+                    table[key] = str(base / table[key])
+
+    for section, keys in PATH_KEYS.items():
+        fix(out.get(section), keys)
     center = out.get("center")
-    for key in ("world", "document_key"):
-        if isinstance(center, dict) and isinstance(center.get(key), str) and center[key]:
-            center[key] = str(base / center[key])
+    if isinstance(center, dict):
+        fix(center.get("transport"), TRANSPORT_PATH_KEYS)
+    printer = out.get("printer")
+    if isinstance(printer, dict) and isinstance(printer.get("uri"), str):
+        scheme, _, where = printer["uri"].partition(":")
+        if scheme == "spool" and where:
+            printer["uri"] = f"spool:{base / where}"
     return out

@@ -66,6 +66,17 @@ class CenterError(KioskError):
     reason = Reason.CENTER_UNAVAILABLE
 
 
+class DocumentRejected(CenterError):
+    """An order whose documents failed their binding check; the center was told to void it."""
+
+    reason = Reason.DOCUMENT_REJECTED
+
+    def __init__(self, detail: str, order_id: str, fee: int) -> None:
+        super().__init__(detail)
+        self.order_id = order_id
+        self.fee = fee
+
+
 class PrinterError(KioskError):
     """The printer failed; ``pages_out`` pages came out before it did."""
 

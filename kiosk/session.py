@@ -30,7 +30,7 @@ from kiosk.ports import (
     PaymentPort,
     PrinterPort,
 )
-from kiosk.reasons import KioskError, PinWrong, Reason
+from kiosk.reasons import DocumentRejected, KioskError, PinWrong, Reason
 from kiosk.view import Choice, OptionField, View
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ TRANSITIONS: list[dict[str, Any]] = [
 
 OPTION_DEFAULTS: dict[str, object] = {
     "household": "self", "head_relation": False, "honseki": False, "mynumber": False,
+    "resident_code": False, "nationality": False, "residence": False,
 }
 OPTION_CHOICES: dict[str, tuple[str, ...]] = {"household": ("self", "all")}
 
@@ -517,6 +518,13 @@ class Session:
             self.trigger("order_ready")
 
     def _failed_order(self, e: ev.WorkFailed) -> None:
+        v = self.visit
+        if isinstance(e.value, DocumentRejected) and v.offer and v.certificate:
+            # Created at the center, refused here before the printer saw a byte: on record as
+            # voided (the client has told the center), nothing charged.
+            self.ports.journal.order_created(e.value.order_id, v.offer.municipality,
+                                             v.certificate.type, v.copies, e.value.fee)
+            self.ports.journal.order_voided(e.value.order_id, str(e.reason))
         self._fail(e.reason)
 
     def _print_next(self) -> None:

@@ -37,6 +37,9 @@ OPTIONS = {
     "head_relation": N_("Head of household and relationship"),
     "honseki": N_("Registered domicile and head of family register"),
     "mynumber": N_("Individual Number (My Number)"),
+    "resident_code": N_("Resident record code"),
+    "nationality": N_("Nationality or region"),
+    "residence": N_("Status of residence and residence card number"),
     "year": N_("Fiscal year"),
 }
 

@@ -130,16 +130,16 @@ def test_a_repeated_idempotency_key_gets_the_same_order(center, client) -> None:
     first = center.handle(KIOSK, raw)
     again = center.handle(KIOSK, raw)
     assert first == again
-    orders_before = len(center.orders)
+    orders_before = center.store.count_orders()
     center.handle(KIOSK, raw)
-    assert len(center.orders) == orders_before
+    assert center.store.count_orders() == orders_before
 
 
 def test_cancel_voids_and_complete_after_void_is_refused(center, client) -> None:
     auth = sign_in(center, client, "r001")
     order = client.order(auth.token, "131130", "inkan", {}, 1)
     client.cancel(order.order_id)
-    assert center.orders[order.order_id].state == "voided"
+    assert center.store.order(order.order_id).state == "voided"
     with pytest.raises(CenterError):
         client.complete(order.order_id, 1)
 

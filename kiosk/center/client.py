@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk.center import protocol as p
 from kiosk.center.transport import Transport, TransportError
-from kiosk.reasons import CenterError, Reason
+from kiosk.reasons import CenterError, DocumentRejected, Reason
 
 log = logging.getLogger(__name__)
 
@@ -79,11 +79,11 @@ class CenterClient:
             if problem is not None:
                 log.error("order %s: %s; voiding it", order.order_id, problem)
                 self._void_quietly(order.order_id)
-                raise CenterError(problem, Reason.DOCUMENT_REJECTED)
+                raise DocumentRejected(problem, order.order_id, order.fee)
         if len(order.documents) != copies:
             self._void_quietly(order.order_id)
-            raise CenterError("the center sent the wrong number of documents",
-                              Reason.DOCUMENT_REJECTED)
+            raise DocumentRejected("the center sent the wrong number of documents",
+                                   order.order_id, order.fee)
         return order
 
     def complete(self, order_id: str, printed: int) -> None:

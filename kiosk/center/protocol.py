@@ -143,6 +143,38 @@ class Done:
     state: str
 
 
+@dataclass
+class SettlementLine:
+    """The certificates of one type from one municipality that a kiosk issued in a day."""
+
+    municipality: str
+    certificate: str
+    count: int
+    fees: int
+
+
+@dataclass
+class SettlementReport:
+    day: str  # YYYY-MM-DD
+    lines: list[SettlementLine]
+
+    def check(self) -> None:
+        y, m, d = self.day.partition("-")[0], self.day[5:7], self.day[8:]
+        if not (len(self.day) == 10 and y.isdigit() and m.isdigit() and d.isdigit()):
+            raise schema.SchemaError("day", f"must be YYYY-MM-DD, not {self.day!r}")
+
+
+@dataclass
+class SettlementAck:
+    """The center's tally of the day for this kiosk, and where the kiosk's report differs."""
+
+    day: str
+    certificates: int
+    fees: int
+    commission: int
+    discrepancies: list[str]
+
+
 CALLS: dict[str, tuple[type | None, type]] = {
     "catalog": (None, Catalog),
     "challenge": (None, Challenge),
@@ -150,6 +182,7 @@ CALLS: dict[str, tuple[type | None, type]] = {
     "order": (OrderRequest, Order),
     "complete": (OrderRef, Done),
     "cancel": (OrderRef, Done),
+    "settlement": (SettlementReport, SettlementAck),
 }
 
 

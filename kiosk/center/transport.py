@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Protocol
 
+from kiosk.clock import Clock
+
 
 class TransportError(Exception):
     """The center could not be reached, or did not answer in time."""
@@ -23,18 +25,31 @@ class Transport(Protocol):
         """Deliver one encoded request and return the encoded reply."""
 
 
+class LabTransport(Transport, Protocol):
+    """A transport to a center that takes the lab's fault control (tests, the harness)."""
+
+    def set_fault(self, mode: str, times: int = 0) -> None: ...
+
+
 @dataclass
 class TransportOptions:
     """What a transport may need besides its URI."""
 
     kiosk_id: str
     extra: dict[str, Any] = field(default_factory=dict)
+    clock: Clock | None = None  # the kiosk's (virtual in replay), for a lab center's clock
 
 
 Factory = Callable[[str, TransportOptions], Transport]
 
 
-BUILTIN: dict[str, Factory] = {}
+def _https(uri: str, options: TransportOptions) -> Transport:
+    from kiosk.center.https import open_https  # requests only when a remote center is used
+
+    return open_https(uri, options)
+
+
+BUILTIN: dict[str, Factory] = {"https": _https}
 
 
 def open_transport(uri: str, options: TransportOptions) -> Transport:

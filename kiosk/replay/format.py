@@ -6,6 +6,7 @@ A file that breaks the format raises one ``FormatError`` naming the file, the li
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,9 +25,9 @@ ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + CHECKS
 # World-side lines whose machinery arrives with later work; the harness refuses them clearly.
 NOT_SUPPORTED_YET = {
     "printer": "printer faults are not supported yet (they need the CUPS printer)",
-    "center": "center faults are not supported yet (they need the HTTPS center)",
     "power": "power cuts are not supported yet (they need journal recovery)",
 }
+CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
 EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
             "orders_completed", "orders_voided", "screen")
@@ -254,6 +255,8 @@ _CHECKS: dict[str, Any] = {
     "idle": lambda v, o: None if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
     else "must be seconds, 0 or more",
     "clock": lambda v, o: None,
+    "center": lambda v, o: None if isinstance(v, str) and re.fullmatch(CENTER_FAULT, v) else
+    "must be ok, down, slow:N, wrong-document, 5xx, malformed-json or truncated-pdf",
     "expect": _conditions,
     "wait": _conditions,
 }

@@ -115,9 +115,15 @@ class Player:
         h = self.file.header
         data = merge(self.options.config, h.config)
         printed = self.workdir / "printed"
+        if data.get("center", {}).get("uri", "local:") == "local:":
+            # The built-in center on the session's world; a --config naming a remote center
+            # keeps it (and its world: the one that center serves).
+            data = merge(data, {"center": {"uri": "local:",
+                                           "world": "" if h.world == "sample" else h.world}})
+        else:  # a lab center (served with --lab) answers on the session's virtual time
+            data = merge(data, {"center": {"transport": {"lab_clock": True}}})
         data = merge(data, {
             "kiosk": {"id": h.kiosk},
-            "center": {"uri": "local:", "world": "" if h.world == "sample" else h.world},
             "printer": {"uri": self.options.printer or f"spool:{printed}"},
             "journal": {"path": str(self.options.journal or self.workdir / "journal.sqlite")},
         })
@@ -198,6 +204,8 @@ class Player:
             self._tap(step)
         elif a == "idle":
             self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
+        elif a == "center":
+            k.set_center_fault(v)
         elif a == "clock":
             self._timed(lambda: (self.clock.set(v), k.tick()))
         elif a == "expect":

@@ -62,15 +62,17 @@ def certificate_content(kind: str, resident: Resident, town: MunicipalityDef,
             table_rows.append(row)
         tables.append(Table(header, table_rows, "世帯員" if len(members) > 1 else "記載事項"))
         rows += [("性別", SEX_JA[resident.sex])]
-        if resident.nationality != "JP":
+        if options.get("nationality"):
             rows += [("国籍・地域", resident.nationality)]
-            if resident.residence is not None:
-                rows += [("在留資格", resident.residence.status),
-                         ("在留カード等の番号", resident.residence.card_number)]
-        elif options.get("honseki") and resident.honseki is not None:
+        if options.get("residence") and resident.residence is not None:
+            rows += [("在留資格", resident.residence.status),
+                     ("在留カード等の番号", resident.residence.card_number)]
+        if options.get("honseki") and resident.honseki is not None:
             rows += [("本籍", resident.honseki.municipality), ("筆頭者", name)]
         if options.get("mynumber"):
             rows += [("個人番号", individual_number(resident.id))]
+        if options.get("resident_code"):
+            rows += [("住民票コード", f"{_number('juki:' + resident.id, 11):011d}")]
     elif kind == "inkan":
         rows += [("氏名", name), ("生年月日", _jp_date(resident.born)),
                  ("住所", resident.address)]

@@ -8,10 +8,10 @@ logs nothing: a certificate is personal data from end to end.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import math
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +22,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from kiosk.center.simulator.scramble import DEMO_SCRAMBLE_KEY, seal, symbol_rows
 
 FONT_NAME = "IPAexMincho"
 FONT_PACKAGE = "fonts-ipaexfont-mincho"
@@ -73,7 +75,8 @@ LEADING = 15.0
 PAD = 5.0
 LABEL_W = 110.0
 CERTIFY_Y = 210.0  # the certifying sentence; the data must end above it
-SCRAMBLE_CELLS = 16  # 16 x 16 cells = the 256 bits of the front's SHA-256
+SCRAMBLE_SIDE = 200.0  # the scrambled image's width and height, whatever its number of cells
+END_MARK = "以下余白"
 RED = (0.78, 0.1, 0.1)
 
 _RENDER_LOCK = threading.Lock()
@@ -158,8 +161,34 @@ def front_text(content: CertificateContent) -> str:
     return "\n".join(lines)
 
 
-def front_digest(content: CertificateContent) -> bytes:
-    return hashlib.sha256(front_text(content).encode()).digest()
+def copy_label(copy_no: int, copies: int) -> str:
+    """The front's top line: 2通のうち1通目."""
+    return f"{copies}通のうち{copy_no}通目"
+
+
+def official_seal_text(municipality_name: str) -> str:
+    return f"{municipality_name}長之印"
+
+
+def printed_items(front: str) -> list[str]:
+    """The strings page 1 draws, in drawing order, from the lines of ``front_text``.
+
+    The verifier compares these with the text it extracts from a printed front. Stays in step
+    with ``_Front``: a test renders every type and compares.
+    """
+    lines = front.split("\n")
+    if len(lines) < 7 or not re.fullmatch(r"\d+/\d+", lines[-1]):
+        raise ValueError("not a certificate's front text")
+    title, body = lines[0], lines[1:-6]
+    sentence, issued, mayor_line, document_id, order_id, copy = lines[-6:]
+    copy_no, copies = (int(n) for n in copy.split("/"))
+    municipality = mayor_line.rpartition("長\u3000")[0]
+    items = [copy_label(copy_no, copies), title]
+    for line in body:
+        items += line.split("\t")
+    items += [END_MARK, sentence, issued, mayor_line, official_seal_text(municipality),
+              "文書番号", document_id, "注文番号", order_id]
+    return [item for item in items if item]
 
 
 # --- the font ------------------------------------------------------------------------------------
@@ -183,13 +212,16 @@ def register_font() -> str:
 
 
 # --- rendering -----------------------------------------------------------------------------------
-def render_certificate(content: CertificateContent) -> bytes:
+def render_certificate(content: CertificateContent,
+                       scramble_key: bytes = DEMO_SCRAMBLE_KEY) -> bytes:
     """The certificate as a 2-page A4 PDF: the front, then the anti-forgery back.
 
-    The same content gives the same bytes. One document at a time per process: reportlab keeps
+    The back's scrambled image holds the front text sealed with ``scramble_key``. The same
+    content and key give the same bytes. One document at a time per process: reportlab keeps
     per-font state, and two residents' documents must never meet.
     """
     font = register_font()
+    payload = seal(front_text(content), content.document_id, scramble_key)
     out = io.BytesIO()
     with _RENDER_LOCK:
         c = Canvas(out, pagesize=A4, invariant=True, pageCompression=1, initialFontName=font)
@@ -197,7 +229,7 @@ def render_certificate(content: CertificateContent) -> bytes:
         c.setCreator("kiosk reference center (simulated)")
         _Front(c, font, content).draw()
         c.showPage()
-        _draw_back(c, font, content)
+        _draw_back(c, font, content, payload)
         c.showPage()
         c.save()
     return out.getvalue()
@@ -236,7 +268,7 @@ class _Front:
     def draw(self) -> None:
         c, font, content = self.c, self.font, self.content
         c.setFont(font, 8)
-        c.drawRightString(self.x1, self.y, f"{content.copies}通のうち{content.copy_no}通目")
+        c.drawRightString(self.x1, self.y, copy_label(content.copy_no, content.copies))
         c.setFont(font, 20)
         c.drawCentredString(PAGE_W / 2, self.y - 34, content.title)
         self.y -= 64
@@ -249,7 +281,7 @@ class _Front:
         if content.seal_impression is not None:
             self._seal_impression(content.seal_impression)
         c.setFont(font, 9)
-        c.drawRightString(self.x1, self.y - 14, "以下余白")
+        c.drawRightString(self.x1, self.y - 14, END_MARK)
         if self.y - 20 < CERTIFY_Y + 20:
             raise ValueError("the certificate's data does not fit on the front page")
         self._certification()
@@ -323,7 +355,7 @@ class _Front:
         c.setFont(self.font, 14)
         name_right = self.x1 - 62
         c.drawRightString(name_right, CERTIFY_Y - 80, content.mayor_line)
-        _official_seal(c, self.font, f"{content.municipality_name}長之印",
+        _official_seal(c, self.font, official_seal_text(content.municipality_name),
                        name_right + 4, CERTIFY_Y - 100, 52)
         c.setFont(self.font, 7)
         c.drawString(self.x0, MARGIN - 20,
@@ -351,15 +383,15 @@ def _official_seal(c: Canvas, font: str, text: str, x: float, y: float, side: fl
 
 
 # --- the back ------------------------------------------------------------------------------------
-def _draw_back(c: Canvas, font: str, content: CertificateContent) -> None:
+def _draw_back(c: Canvas, font: str, content: CertificateContent, payload: bytes) -> None:
     _copy_warning(c, font)
     c.setFont(font, 14)
     c.drawCentredString(PAGE_W / 2, PAGE_H - MARGIN - 10, "偽造防止措置")
     c.setFont(font, 9)
     c.drawCentredString(PAGE_W / 2, PAGE_H - MARGIN - 28,
                         "この証明書の裏面には、改ざん・複写を防ぐための措置が施されています。")
-    side = 200.0
-    _scramble_image(c, font, front_digest(content), (PAGE_W - side) / 2, PAGE_H - 300, side)
+    side = SCRAMBLE_SIDE
+    _scramble_image(c, font, payload, (PAGE_W - side) / 2, PAGE_H - 300, side)
     _latent_image(c, font, (PAGE_W - 300) / 2, PAGE_H - 460, 300, 100)
     c.setFont(font, 8.5)
     notes = (
@@ -391,9 +423,12 @@ def _copy_warning(c: Canvas, font: str) -> None:
     c.restoreState()
 
 
-def _scramble_image(c: Canvas, font: str, digest: bytes, x: float, y: float,
+def _scramble_image(c: Canvas, font: str, payload: bytes, x: float, y: float,
                     side: float) -> None:
-    """A framed grid of black and white cells, one per bit of the front's SHA-256."""
+    """The sealed front as a framed square of cells, the finder pattern round its edge.
+
+    The only black-filled rectangles on the back: verify.py finds the lattice from them alone.
+    """
     c.saveState()
     c.setFillGray(1)
     c.rect(x - 8, y - 8, side + 16, side + 16, stroke=0, fill=1)
@@ -402,27 +437,21 @@ def _scramble_image(c: Canvas, font: str, digest: bytes, x: float, y: float,
     c.rect(x - 8, y - 8, side + 16, side + 16)
     c.setFont(font, 8)
     c.drawCentredString(x + side / 2, y - 22, "スクランブル画像")
-    # In cell units, row 0 at the top; each run of black cells in a row is one rectangle.
+    symbol = symbol_rows(payload)
+    cells = len(symbol)
+    # In cell units, row 0 at the top; each run of black cells in a row is one rectangle, and
+    # integer coordinates keep the stream short and quick to write.
     c.translate(x, y + side)
-    c.scale(side / SCRAMBLE_CELLS, -side / SCRAMBLE_CELLS)
-    bits = int.from_bytes(digest, "big")
-    path = c.beginPath()
-    for row in range(SCRAMBLE_CELLS):
-        col = 0
-        while col < SCRAMBLE_CELLS:
-            start = col
-            while col < SCRAMBLE_CELLS and _bit(bits, row * SCRAMBLE_CELLS + col):
-                col += 1
-            if col > start:
-                path.rect(start, row, col - start, 1)
-            col += 1
-    c.drawPath(path, stroke=0, fill=1)
+    c.scale(side / cells, -side / cells)
+    runs = []
+    for r, row in enumerate(symbol):
+        for run in _BLACK_RUN.finditer(row):
+            runs.append(f"{run.start()} {r} {run.end() - run.start()} 1 re")
+    c.addLiteral("\n".join(runs) + "\nf")
     c.restoreState()
 
 
-def _bit(bits: int, index: int) -> int:
-    """Bit ``index`` of a 256-bit number, counting from the most significant."""
-    return bits >> (SCRAMBLE_CELLS * SCRAMBLE_CELLS - 1 - index) & 1
+_BLACK_RUN = re.compile("1+")
 
 
 def _latent_image(c: Canvas, font: str, x: float, y: float, w: float, h: float) -> None:

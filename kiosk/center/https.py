@@ -1,0 +1,126 @@
+"""The ``https://`` transport: requests with mutual TLS, timeouts and retries.
+
+The kiosk presents its client certificate and trusts only the center's CA (pinned, not the
+system's). Every call carries its idempotency key in the message, so a retry after a timeout or
+a broken connection gets the first reply again: a retried order is never a second order.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from kiosk import schema
+from kiosk.center.transport import TransportError, TransportOptions
+from kiosk.clock import Clock
+
+log = logging.getLogger(__name__)
+
+CALL_PATH = "/v1/call"
+FAULT_PATH = "/lab/fault"
+LAB_TIME = "X-Kiosk-Lab-Time"
+RETRY_STATUS = {409, 500, 502, 503, 504}  # 409: the same key is still being answered
+
+
+@dataclass
+class HttpsSettings:
+    """The ``[center.transport]`` table of the config for an https:// center."""
+
+    cert: str
+    key: str
+    ca: str
+    connect_timeout: float = 3.0
+    read_timeout: float = 10.0
+    retries: int = 3  # more attempts after the first
+    backoff: float = 0.2  # seconds before the first retry, doubling, with jitter
+    lab_clock: bool = False  # send the kiosk's time (replay): a center served with --lab uses it
+
+    def check(self) -> None:
+        for name in ("cert", "key", "ca"):
+            if not Path(getattr(self, name)).is_file():
+                raise schema.SchemaError(name, f"no such file: {getattr(self, name)}")
+        if self.connect_timeout <= 0 or self.read_timeout <= 0:
+            raise schema.SchemaError("read_timeout", "timeouts must be more than 0 seconds")
+        if not 0 <= self.retries <= 10:
+            raise schema.SchemaError("retries", "must be 0 to 10")
+
+
+class HttpsTransport:
+    """Transport to a center over HTTPS; one kept-alive connection pool per kiosk."""
+
+    def __init__(self, base: str, settings: HttpsSettings, clock: Clock | None = None) -> None:
+        self.base = base.rstrip("/")
+        self.settings = settings
+        self._clock = clock if settings.lab_clock else None
+        self._session = requests.Session()
+        # The environment must not replace the pinned CA (REQUESTS_CA_BUNDLE would) nor send
+        # the kiosk through a proxy: the center's CA and address are the configuration's alone.
+        self._session.trust_env = False
+        self._session.cert = (settings.cert, settings.key)
+        self._session.verify = settings.ca
+        self._session.headers["Content-Type"] = "application/json"
+        self.attempts = 0  # every HTTP request sent, retries included
+
+    def send(self, request: bytes) -> bytes:
+        s = self.settings
+        delay = s.backoff
+        problem = ""
+        for attempt in range(s.retries + 1):
+            if attempt:
+                time.sleep(delay * (0.5 + random.random()))
+                delay *= 2
+            self.attempts += 1
+            headers = {LAB_TIME: self._clock.now().isoformat()} if self._clock else None
+            try:
+                reply = self._session.post(self.base + CALL_PATH, data=request, headers=headers,
+                                           timeout=(s.connect_timeout, s.read_timeout))
+            except requests.exceptions.SSLError as exc:
+                raise TransportError(f"TLS with the center failed: {_short(exc)}") from None
+            except requests.exceptions.RequestException as exc:
+                problem = _short(exc)
+                log.info("center call attempt %d failed: %s", attempt + 1, problem)
+                continue
+            if reply.status_code == 200:
+                return reply.content
+            problem = f"HTTP {reply.status_code}"
+            if reply.status_code not in RETRY_STATUS:
+                break
+            log.info("center call attempt %d: %s", attempt + 1, problem)
+        raise TransportError(f"the center did not answer: {problem}")
+
+    def set_fault(self, mode: str, times: int = 0) -> None:
+        """The lab's fault control (a center served with --lab): for this kiosk only."""
+        try:
+            reply = self._session.post(self.base + FAULT_PATH,
+                                       json={"mode": mode, "times": times},
+                                       timeout=(self.settings.connect_timeout,
+                                                self.settings.read_timeout))
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(f"the center's lab control failed: {_short(exc)}") from None
+        if reply.status_code != 200:
+            raise TransportError(f"the center refused the fault ({reply.status_code}): is it "
+                                 "served with --lab?")
+
+    def close(self) -> None:
+        self._session.close()
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:200] + "…"
+
+
+def open_https(uri: str, options: TransportOptions) -> HttpsTransport:
+    """The transport factory for https:// URIs (``[center.transport]``: cert, key, ca, …)."""
+    settings: Any = options.extra
+    try:
+        parsed = schema.load(HttpsSettings, settings, "center.transport")
+    except schema.SchemaError as exc:
+        raise TransportError(str(exc)) from None
+    return HttpsTransport(uri, parsed, options.clock)

@@ -1,0 +1,201 @@
+"""The reference center's state in SQLite, so that every process serving it sees the same
+challenges, sign-ins, orders, idempotent replies and settlements (``:memory:`` in-process)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from kiosk import schema
+from kiosk.center.protocol import Offer
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS nonces (
+    nonce BLOB PRIMARY KEY, kiosk TEXT NOT NULL, expires TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS signins (
+    token TEXT PRIMARY KEY, kiosk TEXT NOT NULL, resident TEXT NOT NULL, expires TEXT NOT NULL,
+    offers TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS orders (
+    order_id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, municipality TEXT NOT NULL,
+    certificate TEXT NOT NULL, copies INTEGER NOT NULL, fee INTEGER NOT NULL, day TEXT NOT NULL,
+    state TEXT NOT NULL, printed INTEGER NOT NULL DEFAULT 0, documents TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS replies (
+    kiosk TEXT NOT NULL, key TEXT NOT NULL, reply BLOB, order_id TEXT, at TEXT NOT NULL,
+    PRIMARY KEY (kiosk, key));
+CREATE INDEX IF NOT EXISTS replies_order ON replies(order_id);
+CREATE TABLE IF NOT EXISTS faults (
+    kiosk TEXT PRIMARY KEY, mode TEXT NOT NULL, remaining INTEGER);
+CREATE TABLE IF NOT EXISTS settlements (
+    kiosk TEXT NOT NULL, day TEXT NOT NULL, report TEXT NOT NULL, at TEXT NOT NULL,
+    PRIMARY KEY (kiosk, day));
+"""
+
+PENDING = object()  # a reply is being made for this key by another request
+
+
+@dataclass
+class SignedIn:
+    kiosk_id: str
+    resident_id: str
+    expires: datetime
+    offers: list[Offer]
+
+
+@dataclass
+class OrderRecord:
+    order_id: str
+    kiosk_id: str
+    municipality: str
+    certificate: str
+    copies: int
+    fee: int
+    day: str  # YYYY-MM-DD, the issue date
+    state: str = "issued"  # issued | completed | voided
+    printed: int = 0
+    document_ids: tuple[str, ...] = ()
+
+
+class CenterStore:
+    """Thread-safe within a process; processes share the file (WAL)."""
+
+    def __init__(self, path: str | Path = ":memory:") -> None:
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
+                                   timeout=30)
+        if str(path) != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        with self._lock:
+            return self._db.execute(sql, args)
+
+    # --- challenges ------------------------------------------------------------------------
+    def add_nonce(self, nonce: bytes, kiosk_id: str, expires: datetime, now: datetime) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM nonces WHERE expires < ?", (now.isoformat(),))
+            self._db.execute("INSERT INTO nonces VALUES (?, ?, ?)",
+                             (nonce, kiosk_id, expires.isoformat()))
+
+    def take_nonce(self, nonce: bytes) -> tuple[str, datetime] | None:
+        """The nonce's kiosk and expiry, removing it: a challenge is answered once."""
+        row = self._run("DELETE FROM nonces WHERE nonce = ? RETURNING kiosk, expires",
+                        (nonce,)).fetchone()
+        return (row[0], datetime.fromisoformat(row[1])) if row else None
+
+    # --- sign-ins --------------------------------------------------------------------------
+    def add_signin(self, token: str, signed: SignedIn) -> None:
+        offers = json.dumps(schema.dump(signed.offers), ensure_ascii=False)
+        self._run("INSERT INTO signins VALUES (?, ?, ?, ?, ?)",
+                  (token, signed.kiosk_id, signed.resident_id, signed.expires.isoformat(),
+                   offers))
+
+    def signin(self, token: str) -> SignedIn | None:
+        row = self._run("SELECT kiosk, resident, expires, offers FROM signins WHERE token = ?",
+                        (token,)).fetchone()
+        if row is None:
+            return None
+        offers = schema.load(list[Offer], json.loads(row[3]))
+        return SignedIn(row[0], row[1], datetime.fromisoformat(row[2]), offers)
+
+    # --- orders ----------------------------------------------------------------------------
+    def add_order(self, o: OrderRecord) -> None:
+        self._run("INSERT INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  (o.order_id, o.kiosk_id, o.municipality, o.certificate, o.copies, o.fee, o.day,
+                   o.state, o.printed, json.dumps(list(o.document_ids))))
+
+    def order(self, order_id: str) -> OrderRecord | None:
+        row = self._run("SELECT order_id, kiosk, municipality, certificate, copies, fee, day, "
+                        "state, printed, documents FROM orders WHERE order_id = ?",
+                        (order_id,)).fetchone()
+        if row is None:
+            return None
+        return OrderRecord(*row[:9], document_ids=tuple(json.loads(row[9])))
+
+    def finish_order(self, order_id: str, state: str, printed: int, refuse: str) -> str | None:
+        """Move an order to ``state`` unless it is in ``refuse``; its state after, or None."""
+        with self._lock:
+            self._db.execute("UPDATE orders SET state = ?, printed = ? WHERE order_id = ? "
+                             "AND state != ?", (state, printed, order_id, refuse))
+            row = self._db.execute("SELECT state FROM orders WHERE order_id = ?",
+                                   (order_id,)).fetchone()
+            # The documents are not needed again: a finished order's cached reply shrinks.
+            self._db.execute("UPDATE replies SET reply = NULL WHERE order_id = ? "
+                             "AND reply IS NOT NULL", (order_id,))
+        return row[0] if row else None
+
+    def orders_of(self, kiosk_id: str, day: str, state: str) -> list[OrderRecord]:
+        rows = self._run("SELECT order_id FROM orders WHERE kiosk = ? AND day = ? AND state = ?",
+                         (kiosk_id, day, state)).fetchall()
+        return [o for (order_id,) in rows if (o := self.order(order_id)) is not None]
+
+    def count_orders(self) -> int:
+        return int(self._run("SELECT COUNT(*) FROM orders").fetchone()[0])
+
+    # --- idempotency -----------------------------------------------------------------------
+    def reserve(self, kiosk_id: str, key: str, now: datetime) -> bytes | object | None:
+        """None: this request makes the reply. Bytes: the reply made before. PENDING: another
+        request with the key is still at work (the kiosk retries later)."""
+        with self._lock:
+            cur = self._db.execute("INSERT OR IGNORE INTO replies (kiosk, key, at) "
+                                   "VALUES (?, ?, ?)", (kiosk_id, key, now.isoformat()))
+            if cur.rowcount == 1:
+                return None
+            row = self._db.execute("SELECT reply, order_id FROM replies WHERE kiosk = ? "
+                                   "AND key = ?", (kiosk_id, key)).fetchone()
+        if row[0] is not None:
+            return bytes(row[0])
+        return FINISHED if row[1] is not None else PENDING
+
+    def keep_reply(self, kiosk_id: str, key: str, reply: bytes, order_id: str | None) -> None:
+        self._run("UPDATE replies SET reply = ?, order_id = ? WHERE kiosk = ? AND key = ?",
+                  (reply, order_id, kiosk_id, key))
+
+    def release(self, kiosk_id: str, key: str) -> None:
+        """Forget a reservation whose request failed before it had a reply."""
+        self._run("DELETE FROM replies WHERE kiosk = ? AND key = ? AND reply IS NULL "
+                  "AND order_id IS NULL", (kiosk_id, key))
+
+    # --- the lab's faults -------------------------------------------------------------------
+    def set_fault(self, kiosk_id: str, mode: str | None, times: int = 0) -> None:
+        """``mode`` for this kiosk's next ``times`` calls (0: until changed); None clears."""
+        with self._lock:
+            self._db.execute("DELETE FROM faults WHERE kiosk = ?", (kiosk_id,))
+            if mode is not None:
+                self._db.execute("INSERT INTO faults VALUES (?, ?, ?)",
+                                 (kiosk_id, mode, times or None))
+
+    def take_fault(self, kiosk_id: str) -> str | None:
+        """The fault for this call of the kiosk's, counting it down."""
+        with self._lock:
+            row = self._db.execute("SELECT mode, remaining FROM faults WHERE kiosk = ?",
+                                   (kiosk_id,)).fetchone()
+            if row is None:
+                return None
+            if row[1] is not None:
+                if row[1] <= 1:
+                    self._db.execute("DELETE FROM faults WHERE kiosk = ?", (kiosk_id,))
+                else:
+                    self._db.execute("UPDATE faults SET remaining = remaining - 1 "
+                                     "WHERE kiosk = ?", (kiosk_id,))
+            return str(row[0])
+
+    # --- settlement ------------------------------------------------------------------------
+    def add_settlement(self, kiosk_id: str, day: str, report: dict[str, Any],
+                       now: datetime) -> None:
+        self._run("INSERT OR REPLACE INTO settlements VALUES (?, ?, ?, ?)",
+                  (kiosk_id, day, json.dumps(report), now.isoformat()))
+
+    def settlement(self, kiosk_id: str, day: str) -> dict[str, Any] | None:
+        row = self._run("SELECT report FROM settlements WHERE kiosk = ? AND day = ?",
+                        (kiosk_id, day)).fetchone()
+        return json.loads(row[0]) if row else None
+
+
+FINISHED = object()  # the order of this key is completed or voided: its documents are gone
