@@ -21,6 +21,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument("--workers", type=int, default=0, help="processes (default: per core)")
+    serve.add_argument("--threads", type=int, default=32, help="connections each process serves")
     serve.add_argument("--lab", action="store_true",
                        help="allow each kiosk to set its own fault mode (tests; never in service)")
     verify = verbs.add_parser("verify", help="decode a certificate's back, check its front")
@@ -38,11 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    from kiosk.center.simulator.datadir import DataDir
+    from kiosk.center.simulator.datadir import DataDir, DataDirError
 
     try:
         world = DataDir(args.dir).init(args.world, args.port)
-    except WorldError as exc:
+    except (WorldError, DataDirError) as exc:
         print(f"kiosk center init: {exc}")
         return 2
     print(f"center data in {args.dir}: TLS CA {args.dir / 'tls' / 'ca.pem'}, test JPKI CA in "
@@ -57,7 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         return serve(ServeOptions(args.data, args.world, args.host, args.port, args.workers,
-                                  lab=args.lab))
+                                  args.threads, lab=args.lab))
     except (DataDirError, WorldError) as exc:
         print(f"kiosk center serve: {exc}")
         return 2

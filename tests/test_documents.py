@@ -1,12 +1,19 @@
-"""The certificate PDF: two A4 pages, the font embedded, every type renders, nothing is logged."""
+"""The certificate PDF: two A4 pages, the font embedded, every type renders, nothing is logged.
+
+And its back: the scrambled image decodes to the front, and the verifier catches fronts that were
+altered, backs from another key, and files that are not certificates.
+"""
 
 from __future__ import annotations
 
+import io
 import logging
+import random
 from datetime import date
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader, PdfWriter
 
 from kiosk.center.simulator import documents
 from kiosk.center.simulator.documents import (
@@ -14,16 +21,18 @@ from kiosk.center.simulator.documents import (
     TITLES,
     CertificateContent,
     Table,
-    front_digest,
     front_text,
     render_certificate,
     wareki,
 )
+from kiosk.center.simulator.scramble import DEMO_SCRAMBLE_KEY, seal, symbol_rows
+from kiosk.center.simulator.verify import Verification, filled_rects, read_symbol, verify_pdf
 from kiosk.center.simulator.world import CERTIFICATE_TYPES
 from kiosk.pdfinfo import page_count
 
 NAME = "山田 太郎"
 ADDRESS = "東京都渋谷区宇田川町1番1号"
+OTHER_KEY = bytes(range(32))
 
 
 def content(type_: str = "juminhyo", **changes: object) -> CertificateContent:
@@ -63,9 +72,12 @@ def test_the_same_content_renders_the_same_bytes(pdf: bytes) -> None:
 
 
 @pytest.mark.parametrize("type_", sorted(TITLES))
-def test_every_certificate_type_renders(type_: str) -> None:
+def test_every_certificate_type_renders_and_verifies(type_: str) -> None:
     c = content(type_, seal_impression="山田" if type_ == "inkan" else None)
-    assert page_count(render_certificate(c)) == 2
+    pdf = render_certificate(c)
+    assert page_count(pdf) == 2
+    assert verify_pdf(pdf, DEMO_SCRAMBLE_KEY) == Verification(True, "doc-0001-1", [],
+                                                              front_text(c).split("\n"))
     text = front_text(c)
     assert text.startswith(TITLES[type_] + "\n")
     assert CERTIFYING_SENTENCES[type_] in text
@@ -77,11 +89,117 @@ def test_the_types_are_the_world_file_types() -> None:
     assert set(TITLES) == set(CERTIFYING_SENTENCES) == set(CERTIFICATE_TYPES)
 
 
-def test_the_back_encodes_the_front() -> None:
-    assert len(front_digest(content())) == 32
-    assert front_digest(content()) == front_digest(content())
-    assert front_digest(content()) != front_digest(content(rows=[("氏名", "山田 次郎")]))
-    assert front_digest(content()) != front_digest(content(document_id="doc-0001-2"))
+# --- the back and its verifier --------------------------------------------------------------------
+def pages(*sources: tuple[bytes, int]) -> bytes:
+    """A PDF made of page ``n`` of each PDF given."""
+    writer = PdfWriter()
+    for pdf, n in sources:
+        writer.add_page(PdfReader(io.BytesIO(pdf)).pages[n])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def forged_front(pdf: bytes, **changes: object) -> bytes:
+    """``pdf``'s back behind the front of a certificate with ``changes``."""
+    return pages((render_certificate(content(**changes)), 0), (pdf, 1))
+
+
+def test_the_back_decodes_to_the_front(pdf: bytes) -> None:
+    result = verify_pdf(pdf, DEMO_SCRAMBLE_KEY)
+    assert result.ok, result.problems
+    assert result.document_id == "doc-0001-1"
+    assert result.lines == front_text(content()).split("\n")
+    assert verify_pdf(pages((pdf, 0), (pdf, 1)), DEMO_SCRAMBLE_KEY).ok  # rewritten by pypdf
+
+
+def test_the_back_needs_the_key_it_was_made_with(pdf: bytes) -> None:
+    other = render_certificate(content(), scramble_key=OTHER_KEY)
+    assert other != pdf
+    assert verify_pdf(other, OTHER_KEY).ok
+    result = verify_pdf(other, DEMO_SCRAMBLE_KEY)
+    assert not result.ok and result.lines == []
+    assert result.document_id == "doc-0001-1"
+    assert result.problems == ["the back does not decrypt with this key and document number "
+                               "(another center's key, or the image or the number was altered)"]
+
+
+def test_an_altered_value_on_the_front_is_caught(pdf: bytes) -> None:
+    rows = [("氏名", "山田 次郎"), ("生年月日", wareki(date(1980, 4, 1))), ("住所", ADDRESS)]
+    result = verify_pdf(forged_front(pdf, rows=rows), DEMO_SCRAMBLE_KEY)
+    assert not result.ok
+    assert result.problems == ["the front says '山田次郎' where the back says '山田 太郎'"]
+    assert result.lines == front_text(content()).split("\n")
+
+
+def test_a_row_added_to_or_left_off_the_front_is_caught(pdf: bytes) -> None:
+    added = content().rows + [("備考", "転入")]
+    result = verify_pdf(forged_front(pdf, rows=added), DEMO_SCRAMBLE_KEY)
+    assert result.problems == ["the front has '備考転入', which the back does not"]
+    result = verify_pdf(forged_front(pdf, rows=content().rows[:2]), DEMO_SCRAMBLE_KEY)
+    assert result.problems == [f"the front is missing '住所 / {ADDRESS}'"]
+
+
+def test_the_front_of_another_document_is_caught(pdf: bytes) -> None:
+    result = verify_pdf(forged_front(pdf, document_id="doc-0002-1", copy_no=2),
+                        DEMO_SCRAMBLE_KEY)
+    assert not result.ok and result.document_id == "doc-0001-1"
+    assert result.problems == [
+        "the front says '2通のうち2通目' where the back says '2通のうち1通目'",
+        "the front says 'doc-0002-1' where the back says 'doc-0001-1'"]
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.98, 0.0005])
+def test_a_truncated_pdf_is_refused_without_an_exception(pdf: bytes, keep: float) -> None:
+    result = verify_pdf(pdf[:int(len(pdf) * keep)], DEMO_SCRAMBLE_KEY)
+    assert not result.ok and result.problems and result.lines == []
+
+
+def test_a_damaged_pdf_never_raises(pdf: bytes) -> None:
+    rng = random.Random(7)
+    expected = front_text(content()).split("\n")
+    for _ in range(12):
+        damaged = bytearray(pdf)
+        for _ in range(rng.randint(1, 4)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        result = verify_pdf(bytes(damaged), DEMO_SCRAMBLE_KEY)
+        assert result.problems if not result.ok else result.lines == expected
+
+
+def test_what_is_not_a_certificate_is_refused(pdf: bytes) -> None:
+    assert verify_pdf(b"not a pdf", DEMO_SCRAMBLE_KEY).problems == ["this is not a PDF"]
+    assert verify_pdf(pages((pdf, 0)), DEMO_SCRAMBLE_KEY).problems == [
+        "the PDF has 1 page; a certificate has 2, the front and the back"]
+    assert verify_pdf(pages((pdf, 0), (pdf, 0)), DEMO_SCRAMBLE_KEY).problems == [
+        "the back has no scrambled image"]
+    assert verify_pdf(pages((pdf, 1), (pdf, 0)), DEMO_SCRAMBLE_KEY).problems == [
+        "the back has no scrambled image"]
+
+
+def test_the_decoder_reads_cells_however_they_are_drawn() -> None:
+    """Cell by cell, y up, scaled and moved: the last fill over a cell's centre decides it."""
+    symbol = symbol_rows(seal("住民票の写し\n1/1", "doc-x", DEMO_SCRAMBLE_KEY))
+    side = len(symbol)
+    row, col = 1, symbol[1].index("1", 1)  # a black data cell, painted white again below
+    ops: list[tuple[list[object], bytes]] = [
+        ([], b"q"), ([2.5, 0, 0, 2.5, 100, 300], b"cm"), ([1], b"g"), ([0, 0, side, side], b"re"),
+        ([], b"f"), ([0, 0, 0], b"rg")]
+    ops += [([c, side - 1 - r, 1, 1], b"re") for r, cells in enumerate(symbol)
+            for c, cell in enumerate(cells) if cell == "1"]
+    ops += [([], b"f"), ([1], b"g"), ([col, side - 1 - row, 1, 1], b"re"), ([], b"f"),
+            ([], b"Q"), ([0.8, 0.6, -0.6, 0.8, 0, 0], b"cm"), ([0, 0, 5, 5], b"re"), ([], b"f")]
+    expected = [[cell == "1" for cell in cells] for cells in symbol]
+    expected[row][col] = False
+    assert read_symbol(filled_rects(ops)) == expected
+
+
+def test_verifying_logs_nothing_personal(pdf: bytes, caplog: pytest.LogCaptureFixture) -> None:
+    rows = [("氏名", "山田 次郎"), ("生年月日", wareki(date(1980, 4, 1))), ("住所", ADDRESS)]
+    with caplog.at_level(logging.DEBUG):
+        verify_pdf(forged_front(pdf, rows=rows), DEMO_SCRAMBLE_KEY)
+        verify_pdf(pdf[:len(pdf) // 2], DEMO_SCRAMBLE_KEY)
+    for record in caplog.records:
+        assert "山田" not in record.getMessage() and ADDRESS not in record.getMessage()
 
 
 @pytest.mark.parametrize(("day", "text"), [

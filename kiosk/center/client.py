@@ -92,6 +92,10 @@ class CenterClient:
     def cancel(self, order_id: str) -> None:
         self._call("cancel", p.OrderRef(order_id))
 
+    def settle(self, report: p.SettlementReport) -> p.SettlementAck:
+        """Send the day's settlement; the center answers with its own tally of that day."""
+        return self._call("settlement", report)
+
     def _void_quietly(self, order_id: str) -> None:
         try:
             self.cancel(order_id)

@@ -221,7 +221,8 @@ class ReferenceCenter:
                    municipality: MunicipalityDef, now: datetime) -> list[p.Document]:
         documents = []
         for copy_no in range(1, req.copies + 1):
-            document_id = f"D{secrets.token_hex(6).upper()}"
+            # 80 random bits: the id also seeds the scrambled image's nonce, so it never repeats
+            document_id = f"D{secrets.token_hex(10).upper()}"
             content = certificate_content(req.certificate, resident, municipality, req.options,
                                           now.date(), order_id, document_id, copy_no, req.copies)
             pdf = render_certificate(content, scramble_key=self.scramble_key)

@@ -136,6 +136,10 @@ class DataDir:
     # --- making one ------------------------------------------------------------------------
     def init(self, world_path: Path | None = None, port: int = 8443) -> World:
         """Make every key and certificate, and a kiosk.toml for each kiosk of the world."""
+        if self.document_key.exists():
+            raise DataDirError(f"{self.root} is a center data directory already: its keys stay "
+                               "(certificates printed with them must keep verifying); choose "
+                               "another directory")
         world = load_world(world_path)
         self.root.mkdir(parents=True, exist_ok=True)
         if world_path is None:

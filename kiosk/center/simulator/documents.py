@@ -1,8 +1,10 @@
 """The certificate PDF: the front a municipality issues and the anti-forgery back the center adds.
 
 Two A4 pages drawn with reportlab in IPAex Mincho (embedded). The caller (the center's rules)
-builds the rows from the resident and the chosen options; this module only lays them out. It
-logs nothing: a certificate is personal data from end to end.
+builds the rows from the resident and the chosen options; this module only lays them out. The
+back's scrambled image holds the front text sealed with the center's scramble key (scramble.py);
+verify.py reads it back from the drawn cells and checks the front. This module logs nothing: a
+certificate is personal data from end to end.
 """
 
 from __future__ import annotations
@@ -439,18 +441,27 @@ def _scramble_image(c: Canvas, font: str, payload: bytes, x: float, y: float,
     c.drawCentredString(x + side / 2, y - 22, "スクランブル画像")
     symbol = symbol_rows(payload)
     cells = len(symbol)
-    # In cell units, row 0 at the top; each run of black cells in a row is one rectangle, and
-    # integer coordinates keep the stream short and quick to write.
+    # In cell units, row 0 at the top. Each run of black cells in a row is one rectangle; the
+    # rows are filled one by one, a move of one cell down between them, so that a rectangle's
+    # operators depend on its run alone and come from a cache.
     c.translate(x, y + side)
     c.scale(side / cells, -side / cells)
-    runs = []
-    for r, row in enumerate(symbol):
-        for run in _BLACK_RUN.finditer(row):
-            runs.append(f"{run.start()} {r} {run.end() - run.start()} 1 re")
-    c.addLiteral("\n".join(runs) + "\nf")
+    c.addLiteral("\nf 1 0 0 1 0 1 cm\n".join(
+        " ".join([_RUN_RECTS[run.span()] for run in _BLACK_RUN.finditer(row)])
+        for row in symbol) + "\nf")
     c.restoreState()
 
 
+class _RunRects(dict[tuple[int, int], str]):
+    """``x 0 width 1 re`` for the span of a run of cells, made on first use."""
+
+    def __missing__(self, span: tuple[int, int]) -> str:
+        start, end = span
+        ops = self[span] = f"{start} 0 {end - start} 1 re"
+        return ops
+
+
+_RUN_RECTS = _RunRects()
 _BLACK_RUN = re.compile("1+")
 
 

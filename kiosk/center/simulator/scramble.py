@@ -38,10 +38,10 @@ DEMO_SCRAMBLE_KEY: bytes = hashlib.sha256(b"mynumber-kiosk demo scramble key, pu
 
 
 class ScrambleError(ValueError):
-    """A scrambled image or payload that cannot be read back."""
+    """A scrambled image, payload or key that cannot be used."""
 
 
-class ScrambleKeyError(RuntimeError):
+class ScrambleKeyError(ScrambleError):
     """The center's scramble key file is missing or malformed."""
 
 
@@ -54,8 +54,8 @@ def load_scramble_key(data_dir: Path | None) -> bytes:
     try:
         key = path.read_bytes()
     except FileNotFoundError:
-        raise ScrambleKeyError(f"no scramble key at {path}: make one with new_scramble_key "
-                               f"(once per center; the key verifies every document it prints)"
+        raise ScrambleKeyError(f"no scramble key at {path} (a center's data directory gets "
+                               f"one when it is made; it verifies every document printed)"
                                ) from None
     if len(key) != KEY_SIZE:
         raise ScrambleKeyError(f"the scramble key at {path} has {len(key)} bytes, not "
@@ -64,17 +64,23 @@ def load_scramble_key(data_dir: Path | None) -> bytes:
 
 
 def new_scramble_key(data_dir: Path) -> bytes:
-    """Write a new random key to ``data_dir/scramble.key`` (mode 0600, never over an old one)."""
+    """Write a new random key to ``data_dir/scramble.key`` (mode 0600) and return it.
+
+    An old key there is replaced: documents printed with it no longer verify.
+    """
     path = Path(data_dir) / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
     key = os.urandom(KEY_SIZE)
+    partial = path.with_name(f".{KEY_FILE}.{os.getpid()}")
+    partial.unlink(missing_ok=True)  # left by a crash: it may have another mode
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise ScrambleKeyError(f"{path} exists: replacing it would leave every document printed "
-                               f"with it unverifiable") from None
-    with os.fdopen(fd, "wb") as out:
-        out.write(key)
+        with os.fdopen(fd, "wb") as out:
+            out.write(key)
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return key
 
 
@@ -85,7 +91,7 @@ def _nonce(document_id: str) -> bytes:
 
 def _aead(key: bytes) -> AESGCM:
     if len(key) != KEY_SIZE:
-        raise ValueError(f"a scramble key has {KEY_SIZE} bytes, not {len(key)}")
+        raise ScrambleKeyError(f"a scramble key has {KEY_SIZE} bytes, not {len(key)}")
     return AESGCM(key)
 
 

@@ -3,9 +3,11 @@ challenges, sign-ins, orders, idempotent replies and settlements (``:memory:`` i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -72,21 +74,37 @@ class CenterStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
 
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """One statement, its rows read before the connection is handed to another thread."""
         with self._lock:
-            return self._db.execute(sql, args)
+            return self._db.execute(sql, args).fetchall()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """Several statements as one write: BEGIN IMMEDIATE takes the write lock first, so
+        another process's writer makes this one wait (busy timeout) instead of failing."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     # --- challenges ------------------------------------------------------------------------
     def add_nonce(self, nonce: bytes, kiosk_id: str, expires: datetime, now: datetime) -> None:
-        with self._lock:
-            self._db.execute("DELETE FROM nonces WHERE expires < ?", (now.isoformat(),))
-            self._db.execute("INSERT INTO nonces VALUES (?, ?, ?)",
-                             (nonce, kiosk_id, expires.isoformat()))
+        with self._transaction() as db:
+            db.execute("DELETE FROM nonces WHERE expires < ?", (now.isoformat(),))
+            db.execute("INSERT INTO nonces VALUES (?, ?, ?)", (nonce, kiosk_id,
+                                                               expires.isoformat()))
 
     def take_nonce(self, nonce: bytes) -> tuple[str, datetime] | None:
         """The nonce's kiosk and expiry, removing it: a challenge is answered once."""
-        row = self._run("DELETE FROM nonces WHERE nonce = ? RETURNING kiosk, expires",
-                        (nonce,)).fetchone()
+        with self._transaction() as db:
+            row = db.execute("SELECT kiosk, expires FROM nonces WHERE nonce = ?",
+                             (nonce,)).fetchone()
+            db.execute("DELETE FROM nonces WHERE nonce = ?", (nonce,))
         return (row[0], datetime.fromisoformat(row[1])) if row else None
 
     # --- sign-ins --------------------------------------------------------------------------
@@ -97,10 +115,11 @@ class CenterStore:
                    offers))
 
     def signin(self, token: str) -> SignedIn | None:
-        row = self._run("SELECT kiosk, resident, expires, offers FROM signins WHERE token = ?",
-                        (token,)).fetchone()
-        if row is None:
+        rows = self._run("SELECT kiosk, resident, expires, offers FROM signins WHERE token = ?",
+                         (token,))
+        if not rows:
             return None
+        row = rows[0]
         offers = schema.load(list[Offer], json.loads(row[3]))
         return SignedIn(row[0], row[1], datetime.fromisoformat(row[2]), offers)
 
@@ -111,44 +130,44 @@ class CenterStore:
                    o.state, o.printed, json.dumps(list(o.document_ids))))
 
     def order(self, order_id: str) -> OrderRecord | None:
-        row = self._run("SELECT order_id, kiosk, municipality, certificate, copies, fee, day, "
-                        "state, printed, documents FROM orders WHERE order_id = ?",
-                        (order_id,)).fetchone()
-        if row is None:
+        rows = self._run("SELECT order_id, kiosk, municipality, certificate, copies, fee, day, "
+                         "state, printed, documents FROM orders WHERE order_id = ?", (order_id,))
+        if not rows:
             return None
+        row = rows[0]
         return OrderRecord(*row[:9], document_ids=tuple(json.loads(row[9])))
 
     def finish_order(self, order_id: str, state: str, printed: int, refuse: str) -> str | None:
         """Move an order to ``state`` unless it is in ``refuse``; its state after, or None."""
-        with self._lock:
-            self._db.execute("UPDATE orders SET state = ?, printed = ? WHERE order_id = ? "
-                             "AND state != ?", (state, printed, order_id, refuse))
-            row = self._db.execute("SELECT state FROM orders WHERE order_id = ?",
-                                   (order_id,)).fetchone()
+        with self._transaction() as db:
+            db.execute("UPDATE orders SET state = ?, printed = ? WHERE order_id = ? "
+                       "AND state != ?", (state, printed, order_id, refuse))
+            row = db.execute("SELECT state FROM orders WHERE order_id = ?",
+                             (order_id,)).fetchone()
             # The documents are not needed again: a finished order's cached reply shrinks.
-            self._db.execute("UPDATE replies SET reply = NULL WHERE order_id = ? "
-                             "AND reply IS NOT NULL", (order_id,))
+            db.execute("UPDATE replies SET reply = NULL WHERE order_id = ? "
+                       "AND reply IS NOT NULL", (order_id,))
         return row[0] if row else None
 
     def orders_of(self, kiosk_id: str, day: str, state: str) -> list[OrderRecord]:
         rows = self._run("SELECT order_id FROM orders WHERE kiosk = ? AND day = ? AND state = ?",
-                         (kiosk_id, day, state)).fetchall()
+                         (kiosk_id, day, state))
         return [o for (order_id,) in rows if (o := self.order(order_id)) is not None]
 
     def count_orders(self) -> int:
-        return int(self._run("SELECT COUNT(*) FROM orders").fetchone()[0])
+        return int(self._run("SELECT COUNT(*) FROM orders")[0][0])
 
     # --- idempotency -----------------------------------------------------------------------
     def reserve(self, kiosk_id: str, key: str, now: datetime) -> bytes | object | None:
         """None: this request makes the reply. Bytes: the reply made before. PENDING: another
         request with the key is still at work (the kiosk retries later)."""
-        with self._lock:
-            cur = self._db.execute("INSERT OR IGNORE INTO replies (kiosk, key, at) "
-                                   "VALUES (?, ?, ?)", (kiosk_id, key, now.isoformat()))
+        with self._transaction() as db:
+            cur = db.execute("INSERT OR IGNORE INTO replies (kiosk, key, at) VALUES (?, ?, ?)",
+                             (kiosk_id, key, now.isoformat()))
             if cur.rowcount == 1:
                 return None
-            row = self._db.execute("SELECT reply, order_id FROM replies WHERE kiosk = ? "
-                                   "AND key = ?", (kiosk_id, key)).fetchone()
+            row = db.execute("SELECT reply, order_id FROM replies WHERE kiosk = ? AND key = ?",
+                             (kiosk_id, key)).fetchone()
         if row[0] is not None:
             return bytes(row[0])
         return FINISHED if row[1] is not None else PENDING
@@ -165,25 +184,27 @@ class CenterStore:
     # --- the lab's faults -------------------------------------------------------------------
     def set_fault(self, kiosk_id: str, mode: str | None, times: int = 0) -> None:
         """``mode`` for this kiosk's next ``times`` calls (0: until changed); None clears."""
-        with self._lock:
-            self._db.execute("DELETE FROM faults WHERE kiosk = ?", (kiosk_id,))
+        with self._transaction() as db:
+            db.execute("DELETE FROM faults WHERE kiosk = ?", (kiosk_id,))
             if mode is not None:
-                self._db.execute("INSERT INTO faults VALUES (?, ?, ?)",
-                                 (kiosk_id, mode, times or None))
+                db.execute("INSERT INTO faults VALUES (?, ?, ?)", (kiosk_id, mode, times or None))
 
     def take_fault(self, kiosk_id: str) -> str | None:
         """The fault for this call of the kiosk's, counting it down."""
-        with self._lock:
-            row = self._db.execute("SELECT mode, remaining FROM faults WHERE kiosk = ?",
-                                   (kiosk_id,)).fetchone()
+        rows = self._run("SELECT mode, remaining FROM faults WHERE kiosk = ?", (kiosk_id,))
+        if not rows:  # the common case: no fault, and no write lock taken for it
+            return None
+        with self._transaction() as db:
+            row = db.execute("SELECT mode, remaining FROM faults WHERE kiosk = ?",
+                             (kiosk_id,)).fetchone()
             if row is None:
                 return None
             if row[1] is not None:
                 if row[1] <= 1:
-                    self._db.execute("DELETE FROM faults WHERE kiosk = ?", (kiosk_id,))
+                    db.execute("DELETE FROM faults WHERE kiosk = ?", (kiosk_id,))
                 else:
-                    self._db.execute("UPDATE faults SET remaining = remaining - 1 "
-                                     "WHERE kiosk = ?", (kiosk_id,))
+                    db.execute("UPDATE faults SET remaining = remaining - 1 WHERE kiosk = ?",
+                               (kiosk_id,))
             return str(row[0])
 
     # --- settlement ------------------------------------------------------------------------
@@ -193,9 +214,9 @@ class CenterStore:
                   (kiosk_id, day, json.dumps(report), now.isoformat()))
 
     def settlement(self, kiosk_id: str, day: str) -> dict[str, Any] | None:
-        row = self._run("SELECT report FROM settlements WHERE kiosk = ? AND day = ?",
-                        (kiosk_id, day)).fetchone()
-        return json.loads(row[0]) if row else None
+        rows = self._run("SELECT report FROM settlements WHERE kiosk = ? AND day = ?",
+                         (kiosk_id, day))
+        return json.loads(rows[0][0]) if rows else None
 
 
 FINISHED = object()  # the order of this key is completed or voided: its documents are gone

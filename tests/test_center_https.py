@@ -1,0 +1,196 @@
+"""The kiosk against ``kiosk center serve``: real TLS with client certificates on loopback,
+gunicorn worker processes sharing the center's SQLite state."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import ROOT, SESSIONS
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from kiosk.center import protocol as p
+from kiosk.center.client import CenterClient
+from kiosk.center.https import HttpsSettings, HttpsTransport
+from kiosk.center.simulator.cards import CardState
+from kiosk.center.simulator.world import load_world
+from kiosk.clock import JST, VirtualClock
+from kiosk.config import load_config
+from kiosk.reasons import CenterError, Reason
+
+WORLD = ROOT / "tests" / "worlds" / "with-kawasaki-register.toml"
+FRIDAY_11 = datetime(2026, 11, 20, 11, 0, tzinfo=JST)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Served:
+    data: Path
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    def kiosk_toml(self, kiosk_id: str) -> Path:
+        return self.data / "kiosks" / kiosk_id / "kiosk.toml"
+
+    def transport(self, kiosk_id: str, **settings: object) -> HttpsTransport:
+        where = self.data / "kiosks" / kiosk_id
+        return HttpsTransport(self.url, HttpsSettings(
+            str(where / "client.pem"), str(where / "client-key.pem"),
+            str(self.data / "tls" / "ca.pem"), lab_clock=True, **settings),  # type: ignore[arg-type]
+            VirtualClock(FRIDAY_11))
+
+    def client(self, kiosk_id: str, **settings: object) -> CenterClient:
+        config = load_config(self.kiosk_toml(kiosk_id))
+        from kiosk.app import load_document_key
+
+        return CenterClient(self.transport(kiosk_id, **settings),
+                            load_document_key(config.center.document_key))
+
+    def orders(self) -> int:
+        with sqlite3.connect(self.data / "center" / "state.sqlite") as db:
+            return int(db.execute("SELECT COUNT(*) FROM orders").fetchone()[0])
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    data = tmp_path_factory.mktemp("center")
+    port = free_port()
+    init = subprocess.run([sys.executable, "-m", "kiosk", "center", "init", str(data), "--world",
+                           str(WORLD), "--port", str(port)], capture_output=True, text=True)
+    assert init.returncode == 0, init.stdout + init.stderr
+    server = subprocess.Popen([sys.executable, "-m", "kiosk", "center", "serve", "--data",
+                               str(data), "--port", str(port), "--lab", "--workers", "2"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    s = Served(data, port)
+    try:
+        for _ in range(200):
+            try:
+                s.client("store-0001").catalog()
+                break
+            except CenterError:
+                assert server.poll() is None, server.stdout.read() if server.stdout else ""
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the center did not come up")
+        yield s
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def replay(config: Path, *sessions: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", "replay", "--config", str(config),
+                           *map(str, sessions)], capture_output=True, text=True, timeout=300)
+
+
+def test_every_session_passes_against_the_served_center(served: Served) -> None:
+    sessions = sorted(SESSIONS.glob("*.jsonl"))
+    office = [f for f in sessions if f.name.startswith("office-kiosk")]
+    store = [f for f in sessions if f not in office]
+    for kiosk_id, files in (("store-0001", store), ("office-0001", office)):
+        run = replay(served.kiosk_toml(kiosk_id), *files)
+        assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+        assert f"{len(files)} passed, 0 failed" in run.stdout
+
+
+def test_a_client_without_a_certificate_is_refused(served: Served) -> None:
+    with pytest.raises(requests.exceptions.RequestException):
+        requests.post(served.url + "/v1/call", data=b"{}", verify=str(served.data / "tls" /
+                                                                      "ca.pem"), timeout=5)
+
+
+def test_a_certificate_from_another_ca_is_refused(served: Served, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    subprocess.run([sys.executable, "-m", "kiosk", "center", "init", str(other)], check=True,
+                   capture_output=True)
+    foreign = other / "kiosks" / "store-0001"
+    with pytest.raises(requests.exceptions.RequestException):
+        requests.post(served.url + "/v1/call", data=b"{}", timeout=5,
+                      verify=str(served.data / "tls" / "ca.pem"),
+                      cert=(str(foreign / "client.pem"), str(foreign / "client-key.pem")))
+
+
+def sign_in(served: Served, client: CenterClient, resident: str,
+            signed_for: str = "store-0001") -> p.Authenticated:
+    world = load_world(WORLD)
+    r = world.resident(resident)
+    assert r is not None
+    creds = CardState(served.data).pki().issue_card(r.id, r.card.cert, FRIDAY_11)
+    challenge = client.challenge()
+    signature = creds.key.sign(p.auth_message(challenge.nonce, signed_for), padding.PKCS1v15(),
+                               hashes.SHA256())
+    return client.authenticate(creds.cert_der, signature, challenge.nonce)
+
+
+def test_a_kiosk_cannot_claim_another_kiosks_id(served: Served) -> None:
+    store = served.client("store-0001")
+    with pytest.raises(CenterError) as refused:  # signed as office-0001, sent by store-0001
+        sign_in(served, store, "r001", signed_for="office-0001")
+    assert refused.value.reason == Reason.CARD_UNREADABLE
+    auth = sign_in(served, store, "r001")
+    order = store.order(auth.token, "131130", "inkan", {}, 1)
+    office = served.client("office-0001")
+    with pytest.raises(CenterError):  # another kiosk's order is not yours to void
+        office.cancel(order.order_id)
+    with pytest.raises(CenterError):  # nor its sign-in to order with
+        office.order(auth.token, "131130", "inkan", {}, 1)
+    store.cancel(order.order_id)
+
+
+def test_a_retried_order_is_never_a_second_order(served: Served) -> None:
+    client = served.client("store-0001", read_timeout=1.0, retries=4, backoff=0.1)
+    auth = sign_in(served, client, "r001")
+    before = served.orders()
+    served.transport("store-0001").set_fault("slow:1.5", times=1)  # the first reply comes late
+    order = client.order(auth.token, "131130", "juminhyo", {}, 1)
+    assert served.orders() == before + 1
+    assert client._transport.attempts >= 2  # type: ignore[attr-defined]
+    assert order.documents[0].order_id == order.order_id
+    client.cancel(order.order_id)
+
+
+def test_settlement_is_taken_and_checked_against_the_centers_orders(served: Served) -> None:
+    client = served.client("office-0001")
+    day = FRIDAY_11.date().isoformat()
+    before = client.settle(p.SettlementReport(day, []))
+    auth = sign_in(served, client, "r003", signed_for="office-0001")
+    order = client.order(auth.token, "132047", "juminhyo", {}, 2)
+    client.complete(order.order_id, 2)
+    lines = [p.SettlementLine("132047", "juminhyo", 2, order.fee)]
+    if before.certificates:  # the office sessions of another test completed orders today
+        lines = [p.SettlementLine("132047", "juminhyo", before.certificates + 2,
+                                  before.fees + order.fee)]
+    ack = client.settle(p.SettlementReport(day, lines))
+    assert ack.discrepancies == []
+    assert ack.commission == 117 * ack.certificates
+    wrong = client.settle(p.SettlementReport(day, [p.SettlementLine("132047", "juminhyo", 99,
+                                                                    99 * 200)]))
+    assert wrong.discrepancies and "132047 juminhyo" in wrong.discrepancies[0]
+
+
+def test_the_document_digest_and_signature_arrive_intact(served: Served) -> None:
+    client = served.client("store-0001")
+    auth = sign_in(served, client, "r002")
+    order = client.order(auth.token, "102016", "koseki-zenbu", {}, 1)
+    doc = order.documents[0]
+    assert hashlib.sha256(doc.pdf).hexdigest() == doc.sha256
+    client.cancel(order.order_id)
