@@ -194,3 +194,26 @@ def test_the_document_digest_and_signature_arrive_intact(served: Served) -> None
     doc = order.documents[0]
     assert hashlib.sha256(doc.pdf).hexdigest() == doc.sha256
     client.cancel(order.order_id)
+
+
+def test_a_certificate_printed_through_the_center_verifies_with_its_key(served: Served,
+                                                                        tmp_path: Path) -> None:
+    sample = SESSIONS / "r001-juminhyo-one-copy.jsonl"
+    run = subprocess.run([sys.executable, "-m", "kiosk", "replay", "--config",
+                          str(served.kiosk_toml("store-0001")), "--out", str(tmp_path),
+                          str(sample)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+    (pdf,) = (tmp_path / sample.stem / "printed").glob("*.pdf")
+    ok = subprocess.run([sys.executable, "-m", "kiosk", "center", "verify", str(pdf), "--data",
+                         str(served.data)], capture_output=True, text=True, timeout=60)
+    assert ok.returncode == 0 and "genuine" in ok.stdout, ok.stdout
+    other = subprocess.run([sys.executable, "-m", "kiosk", "center", "verify", str(pdf)],
+                           capture_output=True, text=True, timeout=60)  # the demo key
+    assert other.returncode == 1 and "NOT verified" in other.stdout
+
+
+def test_init_refuses_to_overwrite_a_data_directory(served: Served) -> None:
+    again = subprocess.run([sys.executable, "-m", "kiosk", "center", "init", str(served.data)],
+                           capture_output=True, text=True, timeout=60)
+    assert again.returncode == 2 and "already" in again.stdout
