@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from drivers.audio.alarm import MixerAlarm
+from drivers.audio.voice import VoicePlayer
 from drivers.card.emulator import MyNumberCard
 from drivers.card.emulator.iso import EmulatedCard
 from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
@@ -27,6 +28,7 @@ from drivers.card.jpki import Transmitter
 from drivers.card.jpki_port import JPKICardPort
 from drivers.card.pcsc import PcscReaders
 from drivers.payment.cash_unit import SimulatedCashUnit
+from drivers.printer.cups import CupsPrinter
 from drivers.printer.spool import SpoolPrinter
 from drivers.sensors.tray import SimulatedTray
 from kiosk import events as ev
@@ -74,8 +76,9 @@ class Kiosk:
     card_port: JPKICardPort
     cash: SimulatedCashUnit
     tray: SimulatedTray
-    printer: SpoolPrinter
+    printer: SpoolPrinter | CupsPrinter
     alarm: MixerAlarm
+    voice: VoicePlayer
     journal: SqliteJournal
     worker: InlineWorker | ThreadWorker
 
@@ -161,7 +164,13 @@ class Kiosk:
             raise ConfigError("center: this transport takes no lab faults")
         set_fault(mode)
 
+    def printer_cleared(self) -> None:
+        """The operator cleared the printer's fault: re-enable it, and check it again."""
+        self.printer.clear_fault()
+        self.post(ev.PrinterCleared())
+
     def close(self) -> None:
+        self.voice.stop()
         if self.slot is not None and self.slot.card_present:
             self.slot.remove()
         if self.readers is not None:
@@ -227,7 +236,8 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
         client = CenterClient(transport, load_document_key(config.center.document_key))
     issuer = card_issuer(config, center)
 
-    tray = SimulatedTray(post)
+    # Without a tray sensor nothing reports the tray: the resident's word is taken (session).
+    tray = SimulatedTray(post if config.tray.sensor == "simulated" else _unseen)
     slot: CardSlot | None
     readers: PcscReaders | None = None
     if config.card.reader == "pcsc":
@@ -241,15 +251,24 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     cash = SimulatedCashUnit(config.payment.accept,
                              {int(k): v for k, v in config.payment.change.items()}, post,
                              tray.add_change)
-    where = config.printer.uri.partition(":")[2]
-    printer = SpoolPrinter(Path(where), on_output=tray.add_paper)
+    scheme, _, where = config.printer.uri.partition(":")
+    printer: SpoolPrinter | CupsPrinter
+    if scheme == "cups":
+        printer = CupsPrinter(where, on_output=tray.add_paper, timeout=config.printer.timeout)
+    else:
+        printer = SpoolPrinter(Path(where), on_output=tray.add_paper)
     alarm = MixerAlarm()
+    voice = VoicePlayer()
     journal = SqliteJournal(config.journal.path, clock)
     worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
-                  journal=journal)
-    session = Session(config, ports, worker, clock, kiosk_id)
+                  journal=journal, voice=voice)
+    session = Session(config, ports, worker, clock, kiosk_id, post=post)
     if readers is not None:
         readers.start()
     return Kiosk(config, clock, events, session, center, transport, client, issuer, slot,
-                 readers, card_port, cash, tray, printer, alarm, journal, worker)
+                 readers, card_port, cash, tray, printer, alarm, voice, journal, worker)
+
+
+def _unseen(event: ev.Event) -> None:
+    """Where a tray without a sensor reports: nowhere."""

@@ -37,13 +37,20 @@ def _parser() -> argparse.ArgumentParser:
 
     center_cli.add_parsers(sub)
 
+    voice = sub.add_parser("voice", help="spoken prompts").add_subparsers(dest="voice_command",
+                                                                          required=True)
+    voice.add_parser("build", help="generate the prompts with espeak-ng", add_help=False)
+
     rp = sub.add_parser("replay", help="play session files and check their expectations")
     rp.add_argument("files", nargs="+", type=Path)
     rp.add_argument("--out", type=Path, help="write report.json (and screenshots, PDFs) here")
     rp.add_argument("--screenshots", action="store_true", help="a PNG of every screen visited")
     rp.add_argument("--config", type=Path, help="kiosk.toml to start from")
     rp.add_argument("--journal", type=Path, help="keep the journal here across runs")
-    rp.add_argument("--printer", help="printer URI: spool:DIR")
+    rp.add_argument("--printer", help="printer URI: spool:DIR or cups:QUEUE")
+    rp.add_argument("--printer-lab", action="store_true",
+                    help="print through CUPS to a lab printer (ippeveprinter) whose faults the "
+                         "sessions' printer lines set; cupsd must be running")
     rp.add_argument("--pcsc", action="store_true",
                     help="cards through pcscd and pyscard, the emulator on vsmartcard-vpcd")
     rp.add_argument("--vpcd", default="127.0.0.1:35963", metavar="HOST:PORT",
@@ -52,6 +59,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:2] == ["voice", "build"]:  # its own options: drivers/audio/voice.py
+        from drivers.audio.voice import main_build_voice
+
+        return main_build_voice(argv[2:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
@@ -90,14 +102,31 @@ def _replay(args: argparse.Namespace) -> int:
     if args.screenshots and args.out is None:
         print("--screenshots needs --out DIR", file=sys.stderr)
         return 2
-    if args.printer and not args.printer.startswith("spool:"):
-        print("--printer: only spool:DIR is supported so far", file=sys.stderr)
+    if args.printer and not args.printer.startswith(("spool:", "cups:")):
+        print("--printer: spool:DIR or cups:QUEUE", file=sys.stderr)
         return 2
     config = load_config_data(args.config) if args.config else {}
     options = Options(out=args.out, screenshots=args.screenshots, config=config,
                       journal=args.journal, printer=args.printer,
                       vpcd=args.vpcd if args.pcsc else None)
-    return replay(args.files, options)
+    if not args.printer_lab:
+        return replay(args.files, options)
+    import tempfile
+
+    from drivers.printer.lab import LabError, PrinterLab
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-printer-lab-") as tmp:
+        lab = PrinterLab(Path(tmp))
+        try:
+            lab.start()
+        except LabError as exc:
+            print(f"--printer-lab: {exc}", file=sys.stderr)
+            return 2
+        try:
+            options.printer_lab = lab
+            return replay(args.files, options)
+        finally:
+            lab.stop()
 
 
 def _demo(args: argparse.Namespace) -> int:

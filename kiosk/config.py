@@ -68,14 +68,25 @@ class CardSection:
 
 @dataclass
 class PrinterSection:
-    uri: str = "spool:demo-out/printed"
+    uri: str = "spool:demo-out/printed"  # spool:DIR (the demo) or cups:QUEUE
+    timeout: float = 60.0  # seconds a job may go without progress before it is a fault
+    check_seconds: float = 30.0  # how often the printer is checked while the kiosk waits
 
     def check(self) -> None:
         scheme, _, rest = self.uri.partition(":")
-        if scheme == "cups":
-            raise schema.SchemaError("uri", "cups: printing is not supported yet; use spool:DIR")
-        if scheme != "spool" or not rest:
-            raise schema.SchemaError("uri", "must be spool:DIR")
+        if scheme not in ("spool", "cups") or not rest:
+            raise schema.SchemaError("uri", "must be spool:DIR or cups:QUEUE")
+        if self.timeout <= 0 or self.check_seconds <= 0:
+            raise schema.SchemaError("timeout", "must be more than 0 seconds")
+
+
+@dataclass
+class TraySection:
+    sensor: str = "simulated"  # simulated (demo, harness) or none: the resident confirms
+
+    def check(self) -> None:
+        if self.sensor not in ("simulated", "none"):
+            raise schema.SchemaError("sensor", "must be simulated or none")
 
 
 @dataclass
@@ -134,6 +145,7 @@ class Config:
     card: CardSection = field(default_factory=CardSection)
     emulator: EmulatorSection = field(default_factory=EmulatorSection)
     printer: PrinterSection = field(default_factory=PrinterSection)
+    tray: TraySection = field(default_factory=TraySection)
     payment: PaymentSection = field(default_factory=PaymentSection)
     journal: JournalSection = field(default_factory=JournalSection)
     timeouts: Timeouts = field(default_factory=Timeouts)

@@ -83,6 +83,11 @@ class Take(Event):
 
 
 @dataclass(frozen=True)
+class StopVoice(Event):
+    """The resident pressed "stop voice"."""
+
+
+@dataclass(frozen=True)
 class MoreTime(Event):
     """The resident answered "need more time?": restart the inactivity timer."""
 
@@ -120,6 +125,18 @@ class MoneyRejected(Event):
 class TrayChanged(Event):
     paper: bool
     change: bool
+
+
+@dataclass(frozen=True)
+class PrintProgress(Event):
+    """Pages of the document being printed that have come out so far."""
+
+    pages: int
+
+
+@dataclass(frozen=True)
+class PrinterCleared(Event):
+    """The operator says the printer's fault is cleared: check it, and print again if so."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Failures are the typed errors of ``kiosk.reasons``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -77,15 +78,31 @@ class PrinterPort(Protocol):
     def ready(self) -> str | None:
         """None when the printer can print; otherwise why not (a short reason for staff)."""
 
-    def print_document(self, name: str, pdf: bytes) -> PrintResult:
-        """Print one document to completion; raises PrinterError with the pages that came out."""
+    def print_document(self, name: str, pdf: bytes,
+                       progress: Callable[[int], None] | None = None) -> PrintResult:
+        """Print one document to completion, telling ``progress`` the pages printed so far;
+        raises PrinterError with the pages that came out."""
+
+    def clear_fault(self) -> None:
+        """The operator has cleared the printer's fault: let it print again."""
 
 
 class AlarmPort(Protocol):
     def sound(self, kind: str) -> None:
-        """Start the alarm ``kind`` ("forgotten-card", "forgotten-paper"), or keep it going."""
+        """Start the alarm ``kind`` (forgotten-card, -paper, -change), or keep it going."""
+
+    def escalate(self, seconds_ignored: float) -> None:
+        """Louder and faster the longer the alarm is ignored."""
 
     def silence(self) -> None: ...
+
+
+class VoicePort(Protocol):
+    def speak(self, prompt: str, language: str) -> None:
+        """Say a prompt (insert-card, remove-card, forgotten-paper, …) in a language."""
+
+    def stop(self) -> None:
+        """The resident's "stop voice" button."""
 
 
 class TraySensor(Protocol):

@@ -29,8 +29,9 @@ from kiosk.ports import (
     Journal,
     PaymentPort,
     PrinterPort,
+    VoicePort,
 )
-from kiosk.reasons import DocumentRejected, KioskError, PinWrong, Reason
+from kiosk.reasons import DocumentRejected, KioskError, PinWrong, PrinterError, Reason
 from kiosk.view import Choice, OptionField, View
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,11 @@ TRANSITIONS: list[dict[str, Any]] = [
     {"trigger": "reopen", "source": ["closed", "out_of_service", "maintenance"], "dest": "idle"},
 ]
 
+ALARM_STEP = 5.0  # seconds between an ignored alarm's steps up (louder, faster)
+# what the kiosk says on entering a screen (drivers/audio/voice.py has the words)
+PROMPTS = {"await_card": "insert-card", "pin_entry": "enter-pin", "remove_card": "remove-card",
+           "collect": "take-certificate", "refunding": "take-change", "thanks": "thanks"}
+
 OPTION_DEFAULTS: dict[str, object] = {
     "household": "self", "head_relation": False, "honseki": False, "mynumber": False,
     "resident_code": False, "nationality": False, "residence": False,
@@ -113,6 +119,7 @@ class Ports:
     printer: PrinterPort
     alarm: AlarmPort
     journal: Journal
+    voice: VoicePort | None = None
 
 
 @dataclass
@@ -134,7 +141,8 @@ class Visit:
     paid_out: int = 0  # change and refunds given back
     refund_due: int = 0
     printed_docs: int = 0
-    pages_done: int = 0
+    pages_done: int = 0  # of the documents printed whole
+    pages_in_doc: int = 0  # of the document printing now
     pages_total: int = 0
     cancel_requested: bool = False
     ending: bool = False  # the visit is over; remove_card then leads to idle
@@ -146,7 +154,8 @@ class Session:
     state: str  # set by the transitions Machine
 
     def __init__(self, config: Config, ports: Ports, jobs: Jobs, clock: Clock,
-                 kiosk_id: str | None = None) -> None:
+                 kiosk_id: str | None = None,
+                 post: Callable[[ev.Event], None] | None = None) -> None:
         self.config = config
         self.ports = ports
         self.jobs = jobs
@@ -160,7 +169,14 @@ class Session:
         self.alarm = "none"
         self.deadline: datetime | None = None
         self.alarm_at: datetime | None = None
+        self.post = post or (lambda event: None)  # for what a running job reports on the way
         self.faults: dict[str, Reason] = {}  # what keeps the kiosk out of service
+        self.printer_problem = ""  # what the printer said, for staff
+        self.check_at: datetime | None = clock.now()  # the next printer pre-flight check
+        self._checking = False
+        self.alarm_since: datetime | None = None
+        self.alerts: list[str] = []  # what staff were told (forgotten card, paper, money)
+        self.no_tray_sensor = config.tray.sensor == "none"
         self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
         self.machine = Machine(
             model=self, states=STATES, transitions=TRANSITIONS, initial="idle",
@@ -169,7 +185,7 @@ class Session:
         )
         self._handlers: dict[type[ev.Event], Callable[[Any], None]] = {
             ev.ChooseLanguage: self._on_language,
-            ev.Start: lambda e: self.trigger("start"),
+            ev.Start: self._on_start,
             ev.Agree: self._on_agree,
             ev.CardPlaced: self._on_card_placed,
             ev.CardRemoved: self._on_card_removed,
@@ -187,6 +203,9 @@ class Session:
             ev.MoneyRejected: lambda e: None,  # the unit returned it to the tray itself
             ev.TrayChanged: self._on_tray,
             ev.ReaderChanged: self._on_reader,
+            ev.PrintProgress: self._on_progress,
+            ev.PrinterCleared: lambda e: self.check_printer(),
+            ev.StopVoice: lambda e: self.ports.voice.stop() if self.ports.voice else None,
             ev.Tick: lambda e: self._on_tick(),
             ev.WorkDone: self._on_work_done,
             ev.WorkFailed: self._on_work_failed,
@@ -203,6 +222,11 @@ class Session:
 
     def is_signed_in(self, _: EventData | None = None) -> bool:
         return self.visit.signed_in and not self.visit.ending
+
+    def _on_start(self, e: ev.Start) -> None:
+        if self.state == "idle":
+            self.trigger("start")
+            self.check_printer()  # before the service is offered
 
     def _on_language(self, e: ev.ChooseLanguage) -> None:
         self.language = e.code
@@ -284,18 +308,21 @@ class Session:
             token, town, kind = v.token, v.offer.municipality, v.certificate.type
             options, copies = dict(v.options), v.copies
             self.trigger("confirmed")
-            self.jobs.submit(
-                "order", lambda: self.ports.center.order(token, town, kind, options, copies),
-                Reason.CENTER_UNAVAILABLE)
+            self.jobs.submit("order", lambda: self._order(token, town, kind, options, copies),
+                             Reason.CENTER_UNAVAILABLE)
 
     def _on_take(self, e: ev.Take) -> None:
-        # The tray driver reports what really left the tray (TrayChanged); this only keeps
-        # timers alive for a resident who is busy at the tray.
+        """With a tray sensor, the sensor reports what left the tray (TrayChanged) and this
+        only keeps the timers alive; without one, the resident's word is all there is."""
         self._arm_timers()
+        if self.no_tray_sensor:
+            paper = self.paper_in_tray and e.what != "paper"
+            change = self.change_in_tray and e.what != "change"
+            self._on_tray(ev.TrayChanged(paper, change))
 
     def _on_tray(self, e: ev.TrayChanged) -> None:
         self.paper_in_tray, self.change_in_tray = e.paper, e.change
-        if self.alarm == "forgotten-paper" and not (e.paper or e.change):
+        if self.alarm in ("forgotten-paper", "forgotten-change") and not (e.paper or e.change):
             self._set_alarm("none")
         if self.state == "collect" and self._collected():
             self.trigger("collected")
@@ -339,18 +366,41 @@ class Session:
 
     # ------------------------------------------------------------------ time
     def next_deadline(self) -> datetime | None:
-        times = [t for t in (self.deadline, self.alarm_at) if t is not None]
+        check = self.check_at if self.state in ("idle", "out_of_service") else None
+        step = (self.alarm_since + timedelta(seconds=ALARM_STEP * (self._alarm_steps() + 1))
+                if self.alarm_since is not None else None)
+        times = [t for t in (self.deadline, self.alarm_at, check, step) if t is not None]
         return min(times) if times else None
+
+    def _alarm_steps(self) -> int:
+        if self.alarm_since is None:
+            return 0
+        return int((self.clock.now() - self.alarm_since).total_seconds() // ALARM_STEP)
 
     def _on_tick(self) -> None:
         now = self.clock.now()
         if self.alarm_at is not None and now >= self.alarm_at:
             self.alarm_at = None
-            kind = "forgotten-card" if self.state == "remove_card" else "forgotten-paper"
-            self._set_alarm(kind)
+            kind = self._forgotten()
+            if kind is not None:
+                self._set_alarm(kind)
+        if self.alarm_since is not None:
+            self.ports.alarm.escalate((now - self.alarm_since).total_seconds())
+        if (self.check_at is not None and now >= self.check_at
+                and self.state in ("idle", "out_of_service")):
+            self.check_at = None
+            self.check_printer()
         if self.deadline is not None and now >= self.deadline:
             self.deadline = None
             self._timed_out()
+
+    def _forgotten(self) -> str | None:
+        """What the resident is leaving behind, if anything."""
+        if self.state == "remove_card":
+            return "forgotten-card" if self.card_present else None
+        if self.paper_in_tray:
+            return "forgotten-paper"
+        return "forgotten-change" if self.change_in_tray else None
 
     def _timeout_for(self, state: str) -> float | None:
         t = self.config.timeouts
@@ -369,7 +419,8 @@ class Session:
         seconds = self._timeout_for(self.state)
         self.deadline = now + timedelta(seconds=seconds) if seconds else None
         alarm = {"remove_card": self.config.timeouts.remove_card_alarm,
-                 "collect": self.config.timeouts.collect_alarm}.get(self.state)
+                 "collect": self.config.timeouts.collect_alarm,
+                 "refunding": self.config.timeouts.collect_alarm}.get(self.state)
         if alarm is None or self.alarm != "none":
             self.alarm_at = None
         else:
@@ -381,11 +432,12 @@ class Session:
         if state in ("thanks", "error"):
             self._end_error() if state == "error" else self.trigger("finish")
         elif state == "remove_card":
-            log.warning("card left on the reader: staff attention needed")
+            self._alert_staff("card left on the reader")
             self._leave(force=True)
         elif state in ("collect", "refunding"):
-            log.warning("%s left in the tray: staff attention needed",
-                        "certificate" if self.paper_in_tray else "money")
+            if self.paper_in_tray or self.change_in_tray:
+                self._alert_staff("certificate left in the tray" if self.paper_in_tray
+                                  else "money left in the tray")
             self._leave(force=True)
         else:
             self.cancel(Reason.TIMEOUT)
@@ -396,8 +448,12 @@ class Session:
         self._arm_timers()
         for listener in self.listeners:
             listener(self.state)
-        if self.alarm == "forgotten-paper" and self.state not in ("collect", "refunding"):
+        if self.alarm in ("forgotten-paper", "forgotten-change") and self.state not in (
+                "collect", "refunding"):
             self._set_alarm("none")
+        prompt = PROMPTS.get(self.state)
+        if prompt is not None:
+            self._speak(prompt)
         enter = getattr(self, f"_enter_{self.state}", None)
         if enter is not None:
             enter()
@@ -407,6 +463,8 @@ class Session:
         self.visit = Visit()
         self.language = self.config.kiosk.language
         self.deadline = None
+        if self.check_at is None and not self._checking:
+            self.check_at = self.clock.now() + timedelta(seconds=self.config.printer.check_seconds)
         if self.faults:
             self._go_out_of_service()
 
@@ -458,6 +516,54 @@ class Session:
         certificate = card.read_auth_certificate()
         card.close()
         return self.ports.center.authenticate(certificate, signature, challenge.nonce)
+
+    def _order(self, token: str, town: str, kind: str, options: dict[str, object],
+               copies: int) -> Order:
+        """Worker side: the printer is checked again before any money is asked for."""
+        problem = self.ports.printer.ready()
+        if problem is not None:
+            raise PrinterError(problem)
+        return self.ports.center.order(token, town, kind, options, copies)
+
+    # ------------------------------------------------------------------ the printer
+    def check_printer(self) -> None:
+        """Pre-flight: ask the printer (a job) whether it can print."""
+        if not self._checking:
+            self._checking = True
+            self.jobs.submit("preflight", self.ports.printer.ready, Reason.PRINTER_FAULT)
+
+    def _done_preflight(self, problem: str | None) -> None:
+        self._checking = False
+        if self.state in ("idle", "out_of_service"):
+            self.check_at = self.clock.now() + timedelta(
+                seconds=self.config.printer.check_seconds)
+        if problem is None:
+            if self.faults.pop("printer", None) is not None:
+                log.info("printer ready again")
+            self.printer_problem = ""
+            if self.state == "out_of_service" and not self.faults:
+                self.trigger("reopen")
+        else:
+            self._printer_fault(problem)
+
+    def _failed_preflight(self, e: ev.WorkFailed) -> None:
+        self._done_preflight(str(e.value) if e.value else "the printer does not answer")
+
+    def _printer_fault(self, problem: str) -> None:
+        self.faults["printer"] = Reason.PRINTER_FAULT
+        if problem != self.printer_problem:
+            log.warning("printer not ready: %s", problem)
+        self.printer_problem = problem
+        if self.state in ("idle", "closed", "maintenance"):
+            self._go_out_of_service()
+        elif self.state in ("terms", "await_card", "pin_entry"):
+            self.cancel(Reason.PRINTER_FAULT)
+        # later: the order job checks again before money is taken; a visit in payment or
+        # printing finishes (or is refunded), then the kiosk goes out of service
+
+    def _on_progress(self, e: ev.PrintProgress) -> None:
+        if self.state == "printing":
+            self.visit.pages_in_doc = e.pages
 
     def _on_work_done(self, e: ev.WorkDone) -> None:
         handler = getattr(self, f"_done_{e.job.split(':')[0]}")
@@ -518,6 +624,8 @@ class Session:
             self.trigger("order_ready")
 
     def _failed_order(self, e: ev.WorkFailed) -> None:
+        if e.reason == Reason.PRINTER_FAULT:
+            self._printer_fault(str(e.value))
         v = self.visit
         if isinstance(e.value, DocumentRejected) and v.offer and v.certificate:
             # Created at the center, refused here before the printer saw a byte: on record as
@@ -540,9 +648,14 @@ class Session:
         doc = v.order.documents[v.printed_docs]
         self.ports.journal.printing(v.order.order_id, doc.document_id)
         name = f"{v.order.order_id}-{doc.document_id}"
+        progress = self.post_progress
         self.jobs.submit(f"print:{doc.document_id}",
-                         lambda: self.ports.printer.print_document(name, doc.pdf),
+                         lambda: self.ports.printer.print_document(name, doc.pdf, progress),
                          Reason.PRINTER_FAULT)
+
+    def post_progress(self, pages: int) -> None:
+        """Called from the print job as pages come out."""
+        self.post(ev.PrintProgress(pages))
 
     def _done_print(self, result: Any) -> None:
         v = self.visit
@@ -551,6 +664,9 @@ class Session:
         self.ports.journal.printed(doc.document_id, result.pages)
         v.printed_docs += 1
         v.pages_done += result.pages
+        v.pages_in_doc = 0
+        if self.no_tray_sensor:
+            self.paper_in_tray = True  # nothing tells us otherwise until the resident does
         self._print_next()
 
     def _failed_print(self, e: ev.WorkFailed) -> None:
@@ -559,6 +675,7 @@ class Session:
         doc = v.order.documents[v.printed_docs]
         pages = getattr(e.value, "pages_out", 0)
         self.ports.journal.print_failed(doc.document_id, pages)
+        self._printer_fault(str(e.value) if e.value else "print failed")
         log.error("printing failed: %s; refunding the fee", e.reason)
         self.visit.message = Reason.PRINTER_FAULT
         self._void_order(Reason.PRINTER_FAULT)
@@ -605,6 +722,8 @@ class Session:
         order_id = self.visit.order.order_id if self.visit.order else None
         row = self.ports.journal.payout_due(order_id, kind, yen)
         self.visit.paid_out += yen
+        if self.no_tray_sensor:
+            self.change_in_tray = True
 
         def give() -> int:
             given = self.ports.payment.dispense(yen)
@@ -700,10 +819,22 @@ class Session:
             return
         self.alarm = kind
         if kind == "none":
+            self.alarm_since = None
             self.ports.alarm.silence()
         else:
             log.warning("alarm: %s", kind)
+            self.alarm_since = self.clock.now()
             self.ports.alarm.sound(kind)
+            self._speak(kind)
+
+    def _alert_staff(self, what: str) -> None:
+        """Nobody came back: tell the staff, and go on safely."""
+        log.warning("staff attention needed: %s", what)
+        self.alerts.append(what)
+
+    def _speak(self, prompt: str) -> None:
+        if self.ports.voice is not None:
+            self.ports.voice.speak(prompt, self.language)
 
     # ------------------------------------------------------------------ options
     def _default_options(self, cert: CertificateOffer) -> dict[str, object]:
@@ -755,7 +886,7 @@ class Session:
             paid=v.inserted,
             change=max(0, v.inserted - fee) if (fee is not None and v.fee_collected) else 0,
             refund=v.refund_due,
-            pages_done=v.pages_done,
+            pages_done=v.pages_done + v.pages_in_doc,
             pages_total=v.pages_total,
             alarm=self.alarm,
             card_kind=v.card.kind if v.card else None,

@@ -59,7 +59,8 @@ def test_a_malformed_file_exits_2_with_one_clear_line() -> None:
     ('{"at": 5, "start": "certificates"}\n{"at": 3, "agree": true}', ":3: at: goes back in time"),
     ('{"card": "place"}', ":2: card: must be \"place\" with a resident id"),
     ('{"expect": {"colour": "red"}}', ":2: expect: 'colour' cannot be checked"),
-    ('{"printer": "jam"}', ":2: printer: printer faults are not supported yet"),
+    ('{"printer": "smoke"}', ":2: printer: must be one of ok, jam, media-empty, offline"),
+    ('{"power": "cut"}', ":2: power: power cuts are not supported yet"),
     ('{"expect_end": {"paid": 1}}\n{"start": "x"}', ":2: expect_end: must be the last line"),
     ("not json", ":2: not JSON"),
 ])

@@ -1,70 +1,127 @@
-"""The forgotten-card and forgotten-paper alarms through pygame's mixer (SDL audio).
+"""The forgotten-card, -paper and -change alarms, escalating while ignored, and the ready chime.
 
-Tones are synthesised at first use, so no sound files are needed. Headless machines set
-``SDL_AUDIODRIVER=dummy`` (or ``disk``); a machine with no audio at all logs once and goes on
-without sound, because a missing speaker must not stop the kiosk.
+Every tone is synthesised (``drivers.audio.tones``). The alarm does not keep time itself: the
+session, on its own (virtual or real) clock, calls ``escalate(seconds_ignored)`` and the alarm
+steps up one level every ``STEP_SECONDS``: louder and faster. Without an audio device the state
+(``sounding``, ``level``, ``chimes``) still changes, so tests and the replay harness see what
+would sound.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import struct
+from dataclasses import dataclass
+
+from drivers.audio import mixer
+from drivers.audio.tones import beep_pattern, chime_pcm
 
 log = logging.getLogger(__name__)
 
-RATE = 22050
-# kind -> (tone Hz, beep seconds, pause seconds)
-PATTERNS = {"forgotten-card": (880.0, 0.25, 0.15), "forgotten-paper": (660.0, 0.35, 0.25)}
+STEP_SECONDS = 5.0
 
 
-def beep_pattern(freq: float, beep: float, pause: float, volume: float = 0.6) -> bytes:
-    """One beep and its pause as 16-bit signed mono PCM at ``RATE``."""
-    frames = []
-    for i in range(int(RATE * beep)):
-        envelope = min(1.0, i / 200, (RATE * beep - i) / 200)
-        frames.append(int(32767 * volume * envelope * math.sin(2 * math.pi * freq * i / RATE)))
-    frames.extend([0] * int(RATE * pause))
-    return struct.pack(f"<{len(frames)}h", *frames)
+@dataclass(frozen=True)
+class Pattern:
+    """One alarm's beep: its pitch, and the beep and pause lengths at level 0."""
+
+    freq: float
+    beep: float
+    pause: float
+
+
+@dataclass(frozen=True)
+class Level:
+    """How hard the alarm insists: ``volume`` of full scale, ``pace`` scales beep and pause."""
+
+    volume: float
+    pace: float
+
+
+PATTERNS = {
+    "forgotten-card": Pattern(880.0, 0.25, 0.15),
+    "forgotten-paper": Pattern(660.0, 0.35, 0.25),
+    "forgotten-change": Pattern(784.0, 0.2, 0.2),
+}
+LEVELS = (Level(0.45, 1.0), Level(0.6, 0.8), Level(0.8, 0.6), Level(0.95, 0.45))
+TOP_LEVEL = len(LEVELS) - 1
+
+
+def level_for(seconds_ignored: float) -> int:
+    """The level after ``seconds_ignored``: one step every ``STEP_SECONDS``, up to the top."""
+    if math.isnan(seconds_ignored) or seconds_ignored <= 0:
+        return 0
+    return min(TOP_LEVEL, int(min(seconds_ignored, 1e9) // STEP_SECONDS))
+
+
+def next_step_after(seconds_ignored: float) -> float | None:
+    """When (in seconds ignored) the level next rises, or None at the top: for tick scheduling."""
+    level = level_for(seconds_ignored)
+    return None if level == TOP_LEVEL else (level + 1) * STEP_SECONDS
+
+
+def alarm_pcm(kind: str, level: int) -> bytes:
+    """One period of alarm ``kind`` at ``level``, as PCM (cached by ``beep_pattern``)."""
+    p, lv = PATTERNS[kind], LEVELS[level]
+    return beep_pattern(p.freq, p.beep * lv.pace, p.pause * lv.pace, lv.volume)
+
+
+def beeps_per_second(kind: str, level: int) -> float:
+    p, lv = PATTERNS[kind], LEVELS[level]
+    return 1.0 / ((p.beep + p.pause) * lv.pace)
 
 
 class MixerAlarm:
-    """AlarmPort: loops the pattern of the alarm that is sounding."""
+    """AlarmPort: loops the pattern of the alarm that is sounding; also plays the chime."""
 
     def __init__(self) -> None:
         self.sounding: str | None = None
-        self._channel = None
-        self._sounds: dict[str, object] = {}
-        self._mixer_ok: bool | None = None
+        self.level = 0
+        self.chimes = 0  # how many chimes were asked for (seen by tests and the harness)
 
-    def _mixer(self) -> bool:
-        if self._mixer_ok is None:
-            try:
-                import pygame
-
-                pygame.mixer.init(frequency=RATE, size=-16, channels=1)
-                self._mixer_ok = True
-            except Exception as exc:  # pygame.error, missing audio device
-                log.error("no audio output: alarms are silent (%s)", exc)
-                self._mixer_ok = False
-        return self._mixer_ok
+    @property
+    def volume(self) -> float:
+        """The alarm's volume now, 0.0 when silent."""
+        return LEVELS[self.level].volume if self.sounding else 0.0
 
     def sound(self, kind: str) -> None:
+        """Start alarm ``kind`` at level 0; the one already sounding just keeps going."""
         if kind not in PATTERNS:
             raise ValueError(f"no alarm called {kind!r}")
-        self.sounding = kind
-        if not self._mixer():
+        if kind == self.sounding:
+            if mixer.ready() and not mixer.channel(mixer.ALARM_CHANNEL).get_busy():
+                self._play()
             return
-        import pygame
+        self.sounding = kind
+        self.level = 0
+        self._play()
 
-        if kind not in self._sounds:
-            self._sounds[kind] = pygame.mixer.Sound(buffer=beep_pattern(*PATTERNS[kind]))
-        if self._channel is not None:
-            self._channel.stop()
-        self._channel = self._sounds[kind].play(loops=-1)
+    def escalate(self, seconds_ignored: float) -> int:
+        """Set the level from how long the alarm has been ignored; returns the level."""
+        if self.sounding is None:
+            return self.level
+        level = level_for(seconds_ignored)
+        if level != self.level:
+            self.level = level
+            log.info("alarm %s: level %d", self.sounding, level)
+            self._play()
+        return self.level
 
     def silence(self) -> None:
         self.sounding = None
-        if self._channel is not None:
-            self._channel.stop()
-            self._channel = None
+        self.level = 0
+        if mixer.active():
+            mixer.channel(mixer.ALARM_CHANNEL).stop()
+
+    def chime(self) -> None:
+        """A short two-tone chime: "your certificate is ready", "take your card"."""
+        self.chimes += 1
+        if mixer.ready():
+            mixer.channel(mixer.CHIME_CHANNEL).play(mixer.pcm_sound("chime", chime_pcm))
+
+    def _play(self) -> None:
+        if self.sounding is None or not mixer.ready():
+            return
+        kind, level = self.sounding, self.level
+        sound = mixer.pcm_sound(f"{kind}/{level}", lambda: alarm_pcm(kind, level))
+        mixer.channel(mixer.ALARM_CHANNEL).play(sound, loops=-1)

@@ -29,7 +29,12 @@ class SpoolPrinter:
             return "spool directory is not writable"
         return None
 
-    def print_document(self, name: str, pdf: bytes) -> PrintResult:
+    def clear_fault(self) -> None:
+        """A spool directory has no fault to clear beyond being there."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+
+    def print_document(self, name: str, pdf: bytes,
+                       progress: Callable[[int], None] | None = None) -> PrintResult:
         try:
             pages = page_count(pdf)
         except ValueError as exc:
@@ -44,6 +49,8 @@ class SpoolPrinter:
             partial.replace(target)
         except OSError as exc:
             raise PrinterError(f"spool write failed: {exc.strerror}") from None
+        if progress is not None:
+            progress(pages)
         if self._on_output is not None:
             self._on_output((pages + 1) // 2 if self._duplex else pages)
         return PrintResult(pages=pages)

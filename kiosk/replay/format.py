@@ -24,14 +24,14 @@ CHECKS = ("expect", "wait")
 ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + CHECKS
 # World-side lines whose machinery arrives with later work; the harness refuses them clearly.
 NOT_SUPPORTED_YET = {
-    "printer": "printer faults are not supported yet (they need the CUPS printer)",
     "power": "power cuts are not supported yet (they need journal recovery)",
 }
 CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
 EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
             "orders_completed", "orders_voided", "screen")
-ALARMS = ("forgotten-card", "forgotten-paper", "none")
+ALARMS = ("forgotten-card", "forgotten-paper", "forgotten-change", "none")
+PRINTER_STATES = ("ok", "jam", "media-empty", "offline")
 
 
 class FormatError(ValueError):
@@ -255,6 +255,8 @@ _CHECKS: dict[str, Any] = {
     "idle": lambda v, o: None if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
     else "must be seconds, 0 or more",
     "clock": lambda v, o: None,
+    "printer": lambda v, o: None if v in PRINTER_STATES else
+    f"must be one of {', '.join(PRINTER_STATES)}",
     "center": lambda v, o: None if isinstance(v, str) and re.fullmatch(CENTER_FAULT, v) else
     "must be ok, down, slow:N, wrong-document, 5xx, malformed-json or truncated-pdf",
     "expect": _conditions,

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
+from drivers.printer.lab import PrinterLab
 from kiosk import events as ev
 from kiosk.app import build_kiosk
 from kiosk.clock import VirtualClock
@@ -36,6 +37,7 @@ class Options:
     journal: Path | None = None
     printer: str | None = None
     vpcd: str | None = None  # HOST:PORT: cards go through vpcd, pcscd and pyscard
+    printer_lab: PrinterLab | None = None  # printer lines set its state (--printer-lab)
 
 
 @dataclass
@@ -124,7 +126,7 @@ class Player:
             data = merge(data, {"center": {"transport": {"lab_clock": True}}})
         data = merge(data, {
             "kiosk": {"id": h.kiosk},
-            "printer": {"uri": self.options.printer or f"spool:{printed}"},
+            "printer": {"uri": self._printer_uri(printed)},
             "journal": {"path": str(self.options.journal or self.workdir / "journal.sqlite")},
         })
         if self.options.vpcd:
@@ -136,6 +138,11 @@ class Player:
             return from_data(data, f"{self.file.path} config")
         except ConfigError as exc:
             raise SetupError(str(exc)) from None
+
+    def _printer_uri(self, printed: Path) -> str:
+        if self.options.printer_lab is not None:
+            return f"cups:{self.options.printer_lab.queue}"
+        return self.options.printer or f"spool:{printed}"
 
     # ------------------------------------------------------------------ playing
     def play(self) -> Result:
@@ -206,6 +213,8 @@ class Player:
             self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
         elif a == "center":
             k.set_center_fault(v)
+        elif a == "printer":
+            self._printer(step)
         elif a == "clock":
             self._timed(lambda: (self.clock.set(v), k.tick()))
         elif a == "expect":
@@ -237,6 +246,15 @@ class Player:
                                  "reader to remove")
             self._timed(lambda: (slot.remove(), k.pump()))
             self._seen(step, ev.CardRemoved)
+
+    def _printer(self, step: Step) -> None:
+        lab = self.options.printer_lab
+        if lab is None:
+            raise SetupError(f"{self.file.path}:{step.line}: printer: printer lines need the "
+                             "lab printer (kiosk replay --printer-lab)")
+        lab.set_state(step.value)
+        if step.value == "ok":  # the operator cleared the fault
+            self._timed(lambda: (self.kiosk.printer_cleared(), self.kiosk.pump()))
 
     def _seen(self, step: Step, kind: type[ev.Event]) -> None:
         """Over pcscd the reader notices a card by itself: wait (real time) until it has."""
