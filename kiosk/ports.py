@@ -94,6 +94,9 @@ class AlarmPort(Protocol):
     def escalate(self, seconds_ignored: float) -> None:
         """Louder and faster the longer the alarm is ignored."""
 
+    def chime(self) -> None:
+        """A short chime: something is ready to be taken."""
+
     def silence(self) -> None: ...
 
 

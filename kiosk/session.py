@@ -499,6 +499,7 @@ class Session:
         self._print_next()
 
     def _enter_collect(self) -> None:
+        self.ports.alarm.chime()  # the certificate is in the tray
         if self._collected():
             self.trigger("collected")
 

@@ -209,6 +209,8 @@ class Frame:
             "forgotten-card": self.tr.gettext("Your card is still on the reader. Please take it!"),
             "forgotten-paper": self.tr.gettext(
                 "Your certificate is still in the tray. Please take it!"),
+            "forgotten-change": self.tr.gettext(
+                "Your change is still in the tray. Please take it!"),
         }.get(self.view.alarm)
         if text is None:
             return row.y
@@ -258,7 +260,11 @@ class Frame:
         bar = Rect(0, self._lang_top, w, h - self._lang_top)
         self.add(Widget("frame.langbar", bar, "panel", tone="langbar"))
         bh = self.px(theme.LANG_BUTTON_H)
-        row = Rect(m, bar.y + (bar.h - bh) // 2, w - 2 * m, bh)
+        voice_w, gap = self.px(theme.NAV_BUTTON_W), self.px(theme.GAP)
+        row = Rect(m, bar.y + (bar.h - bh) // 2, w - 2 * m - voice_w - gap, bh)
+        self.add(Widget("voice.stop", Rect(row.right + gap, row.y, voice_w, bh), "button",
+                        self.tr.gettext("Stop voice"), events.StopVoice(), role="body",
+                        tone="secondary"))
         if len(langs) <= BAR_LANGUAGES:
             self._language_grid(row, langs, big=False)
             return

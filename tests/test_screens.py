@@ -95,7 +95,7 @@ def test_every_screen_draws_fits_and_has_real_glyphs(state: str, lang: str,
     assert len(ids) == len(set(ids)), "widget ids are unique"
     prefix = "pay" if state == "payment" else state
     for w in layout.widgets:
-        assert w.id.split(".")[0] in (prefix, "frame", "nav", "lang"), w.id
+        assert w.id.split(".")[0] in (prefix, "frame", "nav", "lang", "voice"), w.id
         assert w.rect.inside(screen), (w.id, w.rect)
         for text in w.texts:
             assert has_glyphs(text), (w.id, text)
