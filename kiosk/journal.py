@@ -10,6 +10,7 @@ import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from kiosk.clock import Clock
 
@@ -21,6 +22,7 @@ CREATE TABLE IF NOT EXISTS orders (
     copies       INTEGER NOT NULL CHECK (copies > 0),
     fee          INTEGER NOT NULL CHECK (fee >= 0),
     state        TEXT NOT NULL CHECK (state IN ('created', 'paid', 'completed', 'voided')),
+    printed      INTEGER NOT NULL DEFAULT 0,  -- copies handed over when completed
     reason       TEXT,
     created      TEXT NOT NULL,
     updated      TEXT NOT NULL
@@ -30,7 +32,7 @@ CREATE TABLE IF NOT EXISTS money (
     order_id  TEXT,
     kind      TEXT NOT NULL CHECK (kind IN ('in', 'fee', 'change', 'refund')),
     yen       INTEGER NOT NULL CHECK (yen >= 0),
-    state     TEXT NOT NULL CHECK (state IN ('due', 'done')),
+    state     TEXT NOT NULL CHECK (state IN ('due', 'done', 'voucher')),
     at        TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS documents (
@@ -41,6 +43,42 @@ CREATE TABLE IF NOT EXISTS documents (
     at          TEXT NOT NULL
 );
 """
+
+
+@dataclass(frozen=True)
+class OrderRow:
+    order_id: str
+    municipality: str
+    certificate: str
+    copies: int
+    fee: int
+    state: str
+    printed: int
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    municipality: str
+    certificate: str
+    count: int
+    fees: int
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    money_in: int
+    change: int
+    refunded: int
+    vouchers: int  # of ``refunded``: owed on vouchers the cash unit could not pay
+    fees_collected: int
+    outstanding: int  # held for open orders, or payouts not yet given
+
+
+@dataclass(frozen=True)
+class Report:
+    day: str | None
+    lines: list[ReportLine]
+    totals: ReportTotals
 
 
 @dataclass(frozen=True)
@@ -93,7 +131,7 @@ class SqliteJournal:
                       fee: int) -> None:
         now = self._now()
         self._write(
-            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, 'created', NULL, ?, ?)",
+            "INSERT INTO orders VALUES (?, ?, ?, ?, ?, 'created', 0, NULL, ?, ?)",
             (order_id, municipality, certificate, copies, fee, now, now),
         )
 
@@ -108,8 +146,14 @@ class SqliteJournal:
                              (now, order_id))
             self.writes += 1
 
-    def order_completed(self, order_id: str) -> None:
-        self._set_order(order_id, "completed", None)
+    def order_completed(self, order_id: str, printed: int | None = None) -> None:
+        """Handed over: all copies, or ``printed`` of them (the rest refunded)."""
+        with self._lock:
+            copies = printed if printed is not None else self._db.execute(
+                "SELECT copies FROM orders WHERE order_id=?", (order_id,)).fetchone()[0]
+            self._db.execute("UPDATE orders SET state='completed', printed=?, updated=? "
+                             "WHERE order_id=?", (copies, self._now(), order_id))
+            self.writes += 1
 
     def order_voided(self, order_id: str, reason: str) -> None:
         self._set_order(order_id, "voided", reason)
@@ -135,6 +179,11 @@ class SqliteJournal:
         self._write("UPDATE money SET state='done', yen=?, at=? WHERE id=?",
                     (yen, self._now(), row))
 
+    def voucher(self, row: int, yen: int) -> None:
+        """What the cash unit could not give is owed on a refund voucher (staff pay it)."""
+        self._write("UPDATE money SET state='voucher', yen=?, at=? WHERE id=?",
+                    (yen, self._now(), row))
+
     # --- paper ---------------------------------------------------------------------------
     def printing(self, order_id: str, document_id: str) -> None:
         self._write("INSERT INTO documents VALUES (?, ?, 'printing', 0, ?)",
@@ -149,11 +198,101 @@ class SqliteJournal:
                     (pages, self._now(), document_id))
 
     # --- reading -------------------------------------------------------------------------
+    def _rows(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def open_orders(self) -> list[OrderRow]:
+        """Orders neither completed nor voided: what a power cut may have left half done."""
+        return [OrderRow(*r) for r in self._rows(
+            "SELECT order_id, municipality, certificate, copies, fee, state, printed FROM orders "
+            "WHERE state IN ('created', 'paid') ORDER BY created")]
+
+    def documents_of(self, order_id: str) -> list[tuple[str, str, int]]:
+        """(document id, state, pages) of an order's documents."""
+        return [tuple(r) for r in self._rows(  # type: ignore[misc]
+            "SELECT document_id, state, pages FROM documents WHERE order_id=? ORDER BY at",
+            (order_id,))]
+
+    def payouts_due(self) -> list[tuple[int, str | None, str, int]]:
+        """(row, order id, kind, yen) of change and refunds journaled but not seen given."""
+        return [tuple(r) for r in self._rows(  # type: ignore[misc]
+            "SELECT id, order_id, kind, yen FROM money WHERE state='due' ORDER BY id")]
+
+    def held(self, order_id: str | None) -> int:
+        """Money put in for this order (None: for no order) not yet kept or given back."""
+        where = "order_id IS NULL" if order_id is None else "order_id = ?"
+        args: tuple[object, ...] = () if order_id is None else (order_id,)
+        money = dict(self._rows(f"SELECT kind, COALESCE(SUM(yen), 0) FROM money WHERE {where} "
+                                "GROUP BY kind", args))
+        kept = 0
+        if order_id is not None:
+            row = self._rows("SELECT state, fee, copies, printed FROM orders WHERE order_id=?",
+                             (order_id,))
+            if row:
+                state, fee, copies, printed = row[0]
+                kept = fee if state == "paid" else fee * printed // copies if (
+                    state == "completed") else 0
+        return money.get("in", 0) - money.get("change", 0) - money.get("refund", 0) - kept
+
+    def report(self, day: str | None = None) -> Report:
+        """The settlement per municipality and certificate type, and the money totals."""
+        when = "AND substr(o.updated, 1, 10) = ?" if day else ""
+        args: tuple[object, ...] = (day,) if day else ()
+        lines = [ReportLine(*r) for r in self._rows(
+            "SELECT municipality, certificate, SUM(printed), SUM(fee * printed / copies) "
+            f"FROM orders o WHERE state='completed' {when} GROUP BY municipality, certificate "
+            "ORDER BY municipality, certificate", args)]
+        mwhen = "WHERE substr(at, 1, 10) = ?" if day else ""
+        money = dict(self._rows(f"SELECT kind, COALESCE(SUM(yen), 0) FROM money {mwhen} "
+                                "GROUP BY kind", args))
+        vouchers = self._rows(f"SELECT COALESCE(SUM(yen), 0) FROM money {mwhen} "
+                              f"{'AND' if day else 'WHERE'} state='voucher'", args)[0][0]
+        fees = sum(line.fees for line in lines)
+        held = sum(self.held(o.order_id) for o in self.open_orders()) + max(0, self.held(None))
+        due = self._rows("SELECT COALESCE(SUM(yen), 0) FROM money WHERE state='due'")[0][0]
+        return Report(day, lines, ReportTotals(
+            money_in=money.get("in", 0), change=money.get("change", 0),
+            refunded=money.get("refund", 0), vouchers=vouchers, fees_collected=fees,
+            outstanding=held + due))
+
+    def check(self) -> list[str]:
+        """Every broken invariant, in plain words (none: the journal is sound)."""
+        problems = []
+        for (order_id,) in self._rows(
+                "SELECT o.order_id FROM orders o JOIN documents d USING (order_id) "
+                "WHERE o.state='voided' AND d.state='printed' GROUP BY o.order_id"):
+            problems.append(f"order {order_id} is both printed and voided")
+        for order_id, n in self._rows("SELECT order_id, COUNT(*) FROM money WHERE kind='fee' "
+                                      "GROUP BY order_id HAVING COUNT(*) > 1"):
+            problems.append(f"order {order_id} was charged {n} times")
+        for order_id, fee, charged in self._rows(
+                "SELECT o.order_id, o.fee, m.yen FROM orders o JOIN money m USING (order_id) "
+                "WHERE m.kind='fee' AND m.yen != o.fee"):
+            problems.append(f"order {order_id} charged ¥{charged} for a fee of ¥{fee}")
+        for (order_id,) in self._rows("SELECT order_id FROM orders WHERE state IN "
+                                      "('completed', 'voided')"):
+            held = self.held(order_id)
+            if held != 0:
+                problems.append(f"order {order_id} is finished but ¥{held} is unaccounted for")
+        for (order_id,) in self._rows("SELECT order_id FROM orders WHERE state IN "
+                                      "('created', 'paid')"):
+            if self.held(order_id) < 0:
+                problems.append(f"order {order_id} gave back more than was put in")
+        for (order_id,) in self._rows(
+                "SELECT order_id FROM orders WHERE state='completed' AND printed > "
+                "(SELECT COUNT(*) FROM documents d WHERE d.order_id = orders.order_id "
+                "AND d.state='printed')"):
+            problems.append(f"order {order_id} is completed with copies that never printed")
+        if self.held(None) < 0:
+            problems.append("more was given back than was put in without an order")
+        return problems
+
     def totals(self) -> Totals:
         with self._lock:
             q = self._db.execute
-            money = dict(q("SELECT kind, COALESCE(SUM(yen), 0) FROM money WHERE state='done' "
-                           "GROUP BY kind").fetchall())
+            money = dict(q("SELECT kind, COALESCE(SUM(yen), 0) FROM money WHERE state IN "
+                           "('done', 'voucher') GROUP BY kind").fetchall())
             docs, pages = q("SELECT COUNT(*), COALESCE(SUM(pages), 0) FROM documents "
                             "WHERE state='printed'").fetchone()
             orders = dict(q("SELECT state, COUNT(*) FROM orders GROUP BY state").fetchall())

@@ -152,7 +152,8 @@ class CupsPrinter:
                     progress(min(impressions, expected))
             if state == COMPLETED:
                 self._acknowledged = frozenset()  # a printed job clears old reports
-                pages = impressions or expected
+                # Completed means every page came out; CUPS's impression count lags behind.
+                pages = expected
                 if self._on_output is not None:
                     self._on_output((pages + 1) // 2)  # two-sided: two pages a sheet
                 return PrintResult(pages=pages)
