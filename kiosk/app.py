@@ -42,6 +42,7 @@ from kiosk.center.transport import Transport, TransportError, TransportOptions, 
 from kiosk.clock import Clock, VirtualClock
 from kiosk.config import Config, ConfigError
 from kiosk.journal import SqliteJournal
+from kiosk.recovery import recover
 from kiosk.session import Ports, Session
 from kiosk.worker import InlineWorker, ThreadWorker
 
@@ -264,6 +265,9 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
                   journal=journal, voice=voice)
     session = Session(config, ports, worker, clock, kiosk_id, post=post)
+    recovered = recover(journal, cash, printer, client)
+    if recovered:
+        log.warning("recovered %d interrupted steps from the journal", len(recovered))
     if readers is not None:
         readers.start()
     return Kiosk(config, clock, events, session, center, transport, client, issuer, slot,

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk import center_cli
+from kiosk import center_cli, journal_cli
 from kiosk.config import ConfigError
 
 SAMPLE_SESSIONS = Path(__file__).resolve().parents[1] / "tests" / "sessions"
@@ -36,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     emulate.add_argument("--state", type=Path, help="keep the test CA and PIN counters here")
 
     center_cli.add_parsers(sub)
+    journal_cli.add_parsers(sub)
 
     voice = sub.add_parser("voice", help="spoken prompts").add_subparsers(dest="voice_command",
                                                                           required=True)
@@ -51,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--printer-lab", action="store_true",
                     help="print through CUPS to a lab printer (ippeveprinter) whose faults the "
                          "sessions' printer lines set; cupsd must be running")
+    rp.add_argument("--pace", type=float, default=0.0, metavar="SECONDS",
+                    help="wait this long (real time) after each line (fault-injection tests)")
     rp.add_argument("--pcsc", action="store_true",
                     help="cards through pcscd and pyscard, the emulator on vsmartcard-vpcd")
     rp.add_argument("--vpcd", default="127.0.0.1:35963", metavar="HOST:PORT",
@@ -75,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "center":
             return center_cli.run(args)
+        if args.command == "journal":
+            return journal_cli.run(args)
         if args.command == "card":
             from kiosk.card_emulate import emulate
 
@@ -108,7 +113,7 @@ def _replay(args: argparse.Namespace) -> int:
     config = load_config_data(args.config) if args.config else {}
     options = Options(out=args.out, screenshots=args.screenshots, config=config,
                       journal=args.journal, printer=args.printer,
-                      vpcd=args.vpcd if args.pcsc else None)
+                      vpcd=args.vpcd if args.pcsc else None, pace=args.pace)
     if not args.printer_lab:
         return replay(args.files, options)
     import tempfile

@@ -86,6 +86,9 @@ class PrinterPort(Protocol):
     def clear_fault(self) -> None:
         """The operator has cleared the printer's fault: let it print again."""
 
+    def came_out(self, name: str) -> int | None:
+        """Pages of the document ``name`` known to have printed, or None if unknown."""
+
 
 class AlarmPort(Protocol):
     def sound(self, kind: str) -> None:
@@ -123,7 +126,7 @@ class Journal(Protocol):
 
     def order_paid(self, order_id: str, fee: int) -> None: ...
 
-    def order_completed(self, order_id: str) -> None: ...
+    def order_completed(self, order_id: str, printed: int | None = None) -> None: ...
 
     def order_voided(self, order_id: str, reason: str) -> None: ...
 
@@ -139,3 +142,6 @@ class Journal(Protocol):
     def printed(self, document_id: str, pages: int) -> None: ...
 
     def print_failed(self, document_id: str, pages: int) -> None: ...
+
+    def held(self, order_id: str | None) -> int:
+        """Money put in for this order not yet kept or given back."""

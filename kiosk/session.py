@@ -640,7 +640,7 @@ class Session:
         v = self.visit
         assert v.order is not None
         if v.printed_docs == len(v.order.documents):
-            self.ports.journal.order_completed(v.order.order_id)
+            self.ports.journal.order_completed(v.order.order_id, v.printed_docs)
             order_id, printed = v.order.order_id, v.printed_docs
             self.jobs.submit("complete", lambda: self.ports.center.complete(order_id, printed),
                              Reason.CENTER_UNAVAILABLE)
@@ -677,10 +677,22 @@ class Session:
         pages = getattr(e.value, "pages_out", 0)
         self.ports.journal.print_failed(doc.document_id, pages)
         self._printer_fault(str(e.value) if e.value else "print failed")
-        log.error("printing failed: %s; refunding the fee", e.reason)
-        self.visit.message = Reason.PRINTER_FAULT
-        self._void_order(Reason.PRINTER_FAULT)
-        self._start_refund()
+        log.error("printing failed: %s; giving back what was not printed", e.reason)
+        v.message = Reason.PRINTER_FAULT
+        order_id = v.order.order_id
+        if v.printed_docs:  # these copies were handed over: the order stands for them
+            self.ports.journal.order_completed(order_id, v.printed_docs)
+            printed = v.printed_docs
+            self.jobs.submit("complete", lambda: self.ports.center.complete(order_id, printed),
+                             Reason.CENTER_UNAVAILABLE)
+        else:
+            self._void_order(Reason.PRINTER_FAULT)
+        v.fee_collected = False
+        v.refund_due = self.ports.journal.held(order_id)
+        v.ending = True
+        if v.refund_due > 0:
+            self._pay_out("refund", v.refund_due)
+        self.trigger("refund")
 
     def _done_complete(self, _: Any) -> None:
         log.info("order completed at the center")
@@ -745,9 +757,8 @@ class Session:
             self._pay_out("refund", held)
 
     def _start_refund(self) -> None:
+        """The visit ends before payment completed: everything held goes back."""
         v = self.visit
-        if v.fee_collected:  # printing failed after payment: the fee comes back too
-            v.fee_collected = False
         v.refund_due = self._held()
         v.ending = True
         self._pay_out("refund", v.refund_due)

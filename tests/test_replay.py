@@ -60,7 +60,7 @@ def test_a_malformed_file_exits_2_with_one_clear_line() -> None:
     ('{"card": "place"}', ":2: card: must be \"place\" with a resident id"),
     ('{"expect": {"colour": "red"}}', ":2: expect: 'colour' cannot be checked"),
     ('{"printer": "smoke"}', ":2: printer: must be one of ok, jam, media-empty, offline"),
-    ('{"power": "cut"}', ":2: power: power cuts are not supported yet"),
+    ('{"power": "off"}', ":2: power: must be \"cut\""),
     ('{"expect_end": {"paid": 1}}\n{"start": "x"}', ":2: expect_end: must be the last line"),
     ("not json", ":2: not JSON"),
 ])

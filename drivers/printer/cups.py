@@ -103,6 +103,19 @@ class CupsPrinter:
             return faults[0]
         return "paused" if attrs.get("printer-state") == STOPPED else None
 
+    def came_out(self, name: str) -> int | None:
+        """Pages of the job named ``name`` if CUPS still knows it completed (its history is
+        kept a minute), else None: recovery after a power cut."""
+        try:
+            jobs = self._connect().getJobs(which_jobs="completed", requested_attributes=[
+                "job-name", "job-state", "job-impressions-completed"])
+        except (PrinterError, cups.IPPError):
+            return None
+        for attrs in jobs.values():
+            if attrs.get("job-name") == name and attrs.get("job-state") == COMPLETED:
+                return max(1, int(attrs.get("job-impressions-completed", 0) or 0))
+        return None
+
     def clear_fault(self) -> None:
         """The operator has cleared the fault: let the queue print and take jobs again."""
         conn = self._connect()

@@ -29,6 +29,14 @@ class SpoolPrinter:
             return "spool directory is not writable"
         return None
 
+    def came_out(self, name: str) -> int | None:
+        """Pages of a document this printer wrote whole (recovery after a power cut)."""
+        target = self.directory / f"{name}.pdf"
+        try:
+            return page_count(target.read_bytes())
+        except (OSError, ValueError):
+            return None
+
     def clear_fault(self) -> None:
         """A spool directory has no fault to clear beyond being there."""
         self.directory.mkdir(parents=True, exist_ok=True)

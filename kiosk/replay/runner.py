@@ -38,6 +38,7 @@ class Options:
     printer: str | None = None
     vpcd: str | None = None  # HOST:PORT: cards go through vpcd, pcscd and pyscard
     printer_lab: PrinterLab | None = None  # printer lines set its state (--printer-lab)
+    pace: float = 0.0  # real seconds to wait after each line (fault-injection tests)
 
 
 @dataclass
@@ -146,19 +147,21 @@ class Player:
 
     # ------------------------------------------------------------------ playing
     def play(self) -> Result:
-        k = self.kiosk
         started = time.perf_counter()
-        before = k.journal.totals()
-        self._visited(k.session.state)
+        before = self.kiosk.journal.totals()
+        self._visited(self.kiosk.session.state)
         try:
             for step in self.file.steps:
                 if step.at is not None:
-                    self._timed(lambda s=step: k.advance_to(
+                    self._timed(lambda s=step: self.kiosk.advance_to(
                         self.file.header.start + timedelta(seconds=s.at)))
                 self._do(step)
+                if self.options.pace:
+                    time.sleep(self.options.pace)
             if self.file.expect_end is not None:
                 self._check_end(self.file.expect_end, before)
         finally:
+            k = self.kiosk
             self.result.totals = k.journal.totals().minus(before)
             self.result.apdus = k.card_port.total.apdus
             self.result.seconds = time.perf_counter() - started - self.result.waited
@@ -215,6 +218,8 @@ class Player:
             k.set_center_fault(v)
         elif a == "printer":
             self._printer(step)
+        elif a == "power":
+            self._timed(self._power_cut)
         elif a == "clock":
             self._timed(lambda: (self.clock.set(v), k.tick()))
         elif a == "expect":
@@ -246,6 +251,20 @@ class Player:
                                  "reader to remove")
             self._timed(lambda: (slot.remove(), k.pump()))
             self._seen(step, ev.CardRemoved)
+
+    def _power_cut(self) -> None:
+        """The kiosk process dies here: only what the journal committed survives; a new kiosk
+        starts on the same journal (and recovers, as on a real start)."""
+        dead = self.kiosk
+        dead.journal.close()  # the file as a killed process leaves it: committed rows only
+        if dead.readers is not None:
+            dead.readers.stop()
+        if dead.slot is not None and dead.slot.card_present:
+            dead.slot.remove()  # the resident takes the card off the dark kiosk
+        self.kiosk = build_kiosk(self._config(), self.clock, inline=True,
+                                 kiosk_id=self.file.header.kiosk)
+        self.kiosk.session.listeners.append(self._visited)
+        self._visited(self.kiosk.session.state)
 
     def _printer(self, step: Step) -> None:
         lab = self.options.printer_lab
