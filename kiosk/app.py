@@ -28,6 +28,7 @@ from drivers.card.jpki import Transmitter
 from drivers.card.jpki_port import JPKICardPort
 from drivers.card.pcsc import PcscReaders
 from drivers.payment.cash_unit import SimulatedCashUnit
+from drivers.payment.emoney import SimulatedEmoney
 from drivers.printer.cups import CupsPrinter
 from drivers.printer.spool import SpoolPrinter
 from drivers.sensors.tray import SimulatedTray
@@ -262,8 +263,9 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     voice = VoicePlayer()
     journal = SqliteJournal(config.journal.path, clock)
     worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)
+    emoney = SimulatedEmoney(config.payment.emoney)
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
-                  journal=journal, voice=voice)
+                  journal=journal, voice=voice, emoney=emoney)
     session = Session(config, ports, worker, clock, kiosk_id, post=post)
     recovered = recover(journal, cash, printer, client)
     if recovered:

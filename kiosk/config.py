@@ -91,15 +91,21 @@ class TraySection:
 
 @dataclass
 class PaymentSection:
-    mode: str = "cash"  # cash | free
+    methods: list[str] = field(default_factory=lambda: ["cash"])  # cash, emoney; or free
+    emoney: str = "approve"  # the simulated e-money terminal: approve, decline or timeout
     accept: list[int] = field(default_factory=lambda: [10, 50, 100, 500, 1000])
     change: dict[str, int] = field(
         default_factory=lambda: {"10": 50, "50": 50, "100": 50, "500": 20}
     )
 
     def check(self) -> None:
-        if self.mode not in ("cash", "free"):
-            raise schema.SchemaError("mode", "must be cash or free")
+        bad = [m for m in self.methods if m not in ("cash", "emoney", "free")]
+        if bad or not self.methods:
+            raise schema.SchemaError("methods", "must list cash and/or emoney, or be [\"free\"]")
+        if "free" in self.methods and len(self.methods) > 1:
+            raise schema.SchemaError("methods", "free (the town waives the fee) stands alone")
+        if self.emoney not in ("approve", "decline", "timeout"):
+            raise schema.SchemaError("emoney", "must be approve, decline or timeout")
         bad = [y for y in self.accept if y not in (10, 50, 100, 500, 1000, 5000, 10000)]
         if bad:
             raise schema.SchemaError("accept", f"{bad[0]} is not a yen coin or note")

@@ -83,6 +83,11 @@ class Take(Event):
 
 
 @dataclass(frozen=True)
+class PayEmoney(Event):
+    """The resident chose to pay the fee by e-money."""
+
+
+@dataclass(frozen=True)
 class StopVoice(Event):
     """The resident pressed "stop voice"."""
 

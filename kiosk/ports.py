@@ -63,10 +63,25 @@ class PaymentPort(Protocol):
         """Start accepting money towards ``fee``."""
 
     def end(self) -> None:
-        """Stop accepting money; notes in escrow are kept."""
+        """Stop accepting money; notes in escrow stay there."""
+
+    def keep(self) -> None:
+        """The payment is complete: notes in escrow go into the cash box."""
+
+    def can_change(self, fee: int) -> bool:
+        """Whether change can be given for ``fee`` (else: exact amount only)."""
 
     def dispense(self, yen: int) -> int:
         """Give ``yen`` back (change or refund) into the change tray; returns what was given."""
+
+
+class EmoneyPort(Protocol):
+    """An e-money terminal: the fee comes from the resident's card, and goes back to it."""
+
+    def charge(self, yen: int) -> int:
+        """Take ``yen``; raises PaymentError (emoney-declined, emoney-timeout)."""
+
+    def refund(self, yen: int) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ class Reason(StrEnum):
     CANCELLED = "cancelled"
     DOCUMENT_REJECTED = "document-rejected"
     READER_UNAVAILABLE = "reader-unavailable"
+    EXACT_AMOUNT_ONLY = "exact-amount-only"
+    EMONEY_DECLINED = "emoney-declined"
+    EMONEY_TIMEOUT = "emoney-timeout"
 
 
 class KioskError(Exception):

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -26,6 +26,7 @@ from kiosk.ports import (
     CardInfo,
     CardPort,
     CenterPort,
+    EmoneyPort,
     Journal,
     PaymentPort,
     PrinterPort,
@@ -120,6 +121,7 @@ class Ports:
     alarm: AlarmPort
     journal: Journal
     voice: VoicePort | None = None
+    emoney: EmoneyPort | None = None
 
 
 @dataclass
@@ -145,6 +147,7 @@ class Visit:
     pages_in_doc: int = 0  # of the document printing now
     pages_total: int = 0
     cancel_requested: bool = False
+    paid_by: str = "cash"  # or emoney: a refund goes back the way the fee came
     ending: bool = False  # the visit is over; remove_card then leads to idle
 
 
@@ -205,6 +208,7 @@ class Session:
             ev.ReaderChanged: self._on_reader,
             ev.PrintProgress: self._on_progress,
             ev.PrinterCleared: lambda e: self.check_printer(),
+            ev.PayEmoney: self._on_pay_emoney,
             ev.StopVoice: lambda e: self.ports.voice.stop() if self.ports.voice else None,
             ev.Tick: lambda e: self._on_tick(),
             ev.WorkDone: self._on_work_done,
@@ -328,6 +332,30 @@ class Session:
             self.trigger("collected")
         elif self.state == "refunding" and not e.change and self.visit.refund_due == 0:
             self._leave()
+
+    def _on_pay_emoney(self, e: ev.PayEmoney) -> None:
+        v = self.visit
+        if (self.state != "payment" or v.order is None or v.inserted
+                or "emoney" not in self.config.payment.methods or self.ports.emoney is None):
+            return
+        self.ports.payment.end()  # one way of paying at a time
+        fee, emoney = v.order.fee, self.ports.emoney
+        self.jobs.submit("emoney", lambda: emoney.charge(fee), Reason.EMONEY_TIMEOUT)
+
+    def _done_emoney(self, yen: int) -> None:
+        v = self.visit
+        if self.state != "payment" or v.order is None:
+            return
+        v.paid_by = "emoney"
+        v.inserted += yen
+        self.ports.journal.money_in(v.order.order_id, yen)
+        self._collect_fee()
+
+    def _failed_emoney(self, e: ev.WorkFailed) -> None:
+        if self.state == "payment" and self.visit.order is not None:
+            self.visit.message = e.reason  # declined or timed out: cash still works
+            self.ports.payment.begin(self.visit.order.fee)
+            self._arm_timers()
 
     def _on_reader(self, e: ev.ReaderChanged) -> None:
         if e.available:
@@ -492,7 +520,10 @@ class Session:
         assert order is not None
         if order.fee == 0:
             self._collect_fee()
-        else:
+            return
+        if "cash" in self.config.payment.methods:
+            if not self.ports.payment.can_change(order.fee):
+                self.visit.message = Reason.EXACT_AMOUNT_ONLY  # said before any money goes in
             self.ports.payment.begin(order.fee - self.visit.inserted)
 
     def _enter_printing(self) -> None:
@@ -615,6 +646,8 @@ class Session:
     def _done_order(self, order: Order) -> None:
         v = self.visit
         assert v.offer and v.certificate
+        if "free" in self.config.payment.methods:
+            order = replace(order, fee=0)  # the town waives the fee at this kiosk
         v.order = order
         v.pages_total = sum(d.pages for d in order.documents)
         self.ports.journal.order_created(order.order_id, v.offer.municipality,
@@ -709,7 +742,7 @@ class Session:
     def _done_payout(self, _: Any) -> None:
         if self.state == "refunding":
             self.visit.refund_due = 0
-            if not self.change_in_tray:
+            if not self.change_in_tray:  # nothing to take (or it went back to the card)
                 self._leave()
 
     def _failed_payout(self, e: ev.WorkFailed) -> None:
@@ -724,6 +757,7 @@ class Session:
         assert v.order is not None
         self.ports.payment.end()
         self.ports.journal.order_paid(v.order.order_id, v.order.fee)
+        self.ports.payment.keep()
         v.fee_collected = True
         change = v.inserted - v.order.fee
         if change > 0:
@@ -735,11 +769,14 @@ class Session:
         order_id = self.visit.order.order_id if self.visit.order else None
         row = self.ports.journal.payout_due(order_id, kind, yen)
         self.visit.paid_out += yen
-        if self.no_tray_sensor:
+        if self.no_tray_sensor and self.visit.paid_by == "cash":
             self.change_in_tray = True
 
+        to_card = kind == "refund" and self.visit.paid_by == "emoney" and self.ports.emoney
+        payer = self.ports.emoney.refund if to_card else self.ports.payment.dispense  # type: ignore[union-attr]
+
         def give() -> int:
-            given = self.ports.payment.dispense(yen)
+            given = payer(yen)
             self.ports.journal.payout_done(row, given)
             return given
 
@@ -873,7 +910,7 @@ class Session:
         in_journey = step_state in JOURNEY and not v.ending
         fee = v.order.fee if v.order else None
         if fee is None and v.certificate is not None and state == "confirm":
-            fee = v.certificate.fee * v.copies
+            fee = 0 if "free" in self.config.payment.methods else v.certificate.fee * v.copies
         now = self.clock.now()
         return View(
             screen=state,
@@ -905,6 +942,7 @@ class Session:
             can_cancel=state in ("terms", "await_card", "pin_entry", "confirm", "payment",
                                  *CHOOSING),
             can_back=any(t["trigger"] == "back" and t["source"] == state for t in TRANSITIONS),
+            methods=tuple(self.config.payment.methods),
             busy=state in BUSY,
             seconds_left=math.ceil((self.deadline - now).total_seconds()) if self.deadline
             else None,

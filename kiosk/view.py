@@ -53,5 +53,6 @@ class View:
     card_kind: str | None = None
     can_cancel: bool = False
     can_back: bool = False
+    methods: tuple[str, ...] = ("cash",)  # how the fee can be paid: cash, emoney, free
     busy: bool = False  # a worker job is running; the screen shows progress, takes no input
     seconds_left: int | None = None  # whole seconds before the inactivity timeout

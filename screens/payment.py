@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from kiosk import events
 from kiosk.i18n import Translator
 from kiosk.view import View
 from screens import theme
 from screens.common import intro
 from screens.layout import NO_UI, Frame, Layout, Rect, UiState
-from screens.widgets import icon, label, panel
+from screens.texts import reason
+from screens.widgets import button, icon, label, panel
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
@@ -31,7 +33,18 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
         frame.add(label(f"pay.{rid}", Rect(table.x + name_w, y, table.w - name_w - px(24),
                                            px(72)), tr.yen(yen), role=role, align="right"))
     y = table.bottom + gap
-    frame.add(label("pay.note", Rect(area.x, y, area.w, area.bottom - y),
+    if view.message:
+        what, _todo = reason(tr, view.message)
+        frame.add(label("pay.message", Rect(area.x, y, area.w, px(48)), what, role="body",
+                        tone="alarm", align="center"))
+        y += px(48) + gap
+    note_w = area.w
+    if "emoney" in view.methods and not view.paid:
+        note_w = area.w - px(theme.NAV_BUTTON_W) * 2 - gap
+        frame.add(button("pay.emoney", Rect(area.x + note_w + gap, y, area.right - note_w - gap
+                                            - area.x, px(72)), tr._("Pay by e-money"),
+                         events.PayEmoney(), tone="secondary"))
+    frame.add(label("pay.note", Rect(area.x, y, note_w, area.bottom - y),
                     tr._("Insert coins or bills. Your change is returned after printing. "
                          "If you cancel, the money you inserted is returned."),
                     role="small", tone="muted", align="center"))

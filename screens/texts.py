@@ -122,6 +122,18 @@ REASONS = {
         N_("The certificate data could not be verified, so nothing was printed."),
         N_("No fee is charged. Please try again later."),
     ),
+    "exact-amount-only": (
+        N_("Exact amount only: this machine cannot give change right now."),
+        N_("Please insert the exact fee."),
+    ),
+    "emoney-declined": (
+        N_("The e-money payment was declined."),
+        N_("Please pay with cash, or cancel."),
+    ),
+    "emoney-timeout": (
+        N_("The e-money terminal did not answer."),
+        N_("Please pay with cash, or cancel."),
+    ),
     "reader-unavailable": (
         N_("The card reader is not working."),
         N_("Any money you paid is returned. Please tell the store staff."),

@@ -105,7 +105,7 @@ def test_a_config_file_for_replay_is_checked_and_its_paths_are_its_own(tmp_path:
     (tmp_path / "kiosk.toml").write_text('[center]\nworld = "worlds/town.toml"\n')
     data = load_config_data(tmp_path / "kiosk.toml")
     assert data["center"]["world"] == str(tmp_path / "worlds" / "town.toml")
-    (tmp_path / "bad.toml").write_text('[payment]\nmode = "gold"\n')
+    (tmp_path / "bad.toml").write_text('[payment]\nmethods = ["gold"]\n')
     run = kiosk("replay", "--config", str(tmp_path / "bad.toml"),
                 str(SESSIONS / "r004-pin-locked.jsonl"))
-    assert run.returncode == 2 and "payment.mode: must be cash or free" in run.stderr
+    assert run.returncode == 2 and "payment.methods: must list cash" in run.stderr

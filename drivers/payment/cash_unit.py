@@ -27,6 +27,9 @@ class SimulatedCashUnit:
         self.accept = sorted(accept)
         self.tubes = {coin: tubes.get(coin, 0) for coin in COINS}
         self.cashbox: dict[int, int] = {}
+        self.escrow: list[int] = []  # notes held until the payment completes
+        self._due = 0  # what this payment still needs
+        self._exact = False  # change is low: take nothing that needs change it cannot give
         self._post = post
         self._to_tray = to_tray
         self._accepting = False
@@ -37,11 +40,15 @@ class SimulatedCashUnit:
         """A coin or note goes into the slot; True when it was taken."""
         with self._lock:
             taken = self._accepting and yen in self.accept
+            over = yen - self._due
+            if taken and self._exact and over > 0 and not self._makes(over, yen):
+                taken = False  # exact amount only: this would need change it cannot give
             if taken:
+                self._due = max(0, self._due - yen)
                 if yen in self.tubes:
                     self.tubes[yen] += 1
                 else:
-                    self.cashbox[yen] = self.cashbox.get(yen, 0) + 1
+                    self.escrow.append(yen)
         if taken:
             self._post(MoneyInserted(yen))
         else:
@@ -51,18 +58,50 @@ class SimulatedCashUnit:
         return taken
 
     # --- PaymentPort --------------------------------------------------------------------
+    def can_change(self, fee: int) -> bool:
+        """Whether the change for paying ``fee`` with the biggest coin or note it takes can be
+        given; if not, the kiosk announces "exact amount only" before payment."""
+        with self._lock:
+            biggest = max(self.accept)
+            return self._makes(-fee % biggest)
+
+    def _makes(self, yen: int, arriving: int = 0) -> bool:
+        """Whether the tubes (with the coin arriving) can pay exactly ``yen``."""
+        tubes = dict(self.tubes)
+        if arriving in tubes:
+            tubes[arriving] += 1
+        for coin in COINS:
+            use = min(tubes[coin], yen // coin)
+            yen -= use * coin
+        return yen == 0
+
     def begin(self, fee: int) -> None:
         with self._lock:
             self._accepting = True
+            self._due = fee
+        self._exact = not self.can_change(fee)
 
     def end(self) -> None:
         with self._lock:
             self._accepting = False
+            self._exact = False
+
+    def keep(self) -> None:
+        """The payment is complete: the notes in escrow go into the cash box."""
+        with self._lock:
+            for note in self.escrow:
+                self.cashbox[note] = self.cashbox.get(note, 0) + 1
+            self.escrow.clear()
 
     def dispense(self, yen: int) -> int:
-        """Pay ``yen`` from the tubes, largest coins first; returns what could be given."""
+        """Give ``yen`` back: notes still in escrow first (the resident's own), then coins
+        from the tubes, largest first; returns what could be given."""
         given = 0
         with self._lock:
+            for note in sorted(self.escrow, reverse=True):
+                if given + note <= yen:
+                    self.escrow.remove(note)
+                    given += note
             for coin in COINS:
                 while given + coin <= yen and self.tubes[coin] > 0:
                     self.tubes[coin] -= 1
@@ -76,4 +115,4 @@ class SimulatedCashUnit:
     def total_held(self) -> int:
         with self._lock:
             return (sum(c * n for c, n in self.tubes.items())
-                    + sum(c * n for c, n in self.cashbox.items()))
+                    + sum(c * n for c, n in self.cashbox.items()) + sum(self.escrow))
