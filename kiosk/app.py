@@ -258,7 +258,8 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     if scheme == "cups":
         printer = CupsPrinter(where, on_output=tray.add_paper, timeout=config.printer.timeout)
     else:
-        printer = SpoolPrinter(Path(where), on_output=tray.add_paper)
+        printer = SpoolPrinter(Path(where), on_output=tray.add_paper,
+                               pages_per_minute=config.printer.pages_per_minute)
     alarm = MixerAlarm()
     voice = VoicePlayer()
     journal = SqliteJournal(config.journal.path, clock)

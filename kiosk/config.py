@@ -71,6 +71,7 @@ class PrinterSection:
     uri: str = "spool:demo-out/printed"  # spool:DIR (the demo) or cups:QUEUE
     timeout: float = 60.0  # seconds a job may go without progress before it is a fault
     check_seconds: float = 30.0  # how often the printer is checked while the kiosk waits
+    pages_per_minute: float = 0.0  # spool: print this fast, like paper (0: at once)
 
     def check(self) -> None:
         scheme, _, rest = self.uri.partition(":")

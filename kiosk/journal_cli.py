@@ -18,11 +18,14 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     verbs = journal.add_subparsers(dest="journal_command", required=True)
     for name, text in (("check", "verify the invariants; exit 1 naming the first broken one"),
                        ("recover", "apply the power-cut recovery rules now"),
-                       ("report", "the settlement per municipality and certificate type")):
+                       ("report", "the settlement per municipality and certificate type"),
+                       ("settle", "send a day's settlement to the center")):
         verb = verbs.add_parser(name, help=text)
         verb.add_argument("--journal", type=Path, required=True)
-        if name == "recover":
+        if name in ("recover", "settle"):
             verb.add_argument("--config", type=Path, help="the kiosk's config (its drivers)")
+        if name == "settle":
+            verb.add_argument("--day", required=True, help="YYYY-MM-DD")
         if name == "report":
             verb.add_argument("--day", help="YYYY-MM-DD (default: every day)")
             form = verb.add_mutually_exclusive_group()
@@ -36,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.journal_command == "recover":
         return _recover(args)
+    if args.journal_command == "settle":
+        return _settle(args)
     journal = SqliteJournal(args.journal, SystemClock())
     try:
         if args.journal_command == "check":
@@ -65,6 +70,31 @@ def _recover(args: argparse.Namespace) -> int:
         kiosk.close()
     print(f"recovered; outstanding now ¥{report.totals.outstanding}")
     return 0
+
+
+def _settle(args: argparse.Namespace) -> int:
+    from kiosk.app import build_kiosk
+    from kiosk.center.protocol import SettlementLine, SettlementReport
+    from kiosk.config import load_config
+    from kiosk.reasons import CenterError
+
+    config = load_config(args.config, {"journal": {"path": str(args.journal)}})
+    kiosk = build_kiosk(config, SystemClock(), inline=True)
+    try:
+        report = kiosk.journal.report(args.day)
+        lines = [SettlementLine(x.municipality, x.certificate, x.count, x.fees)
+                 for x in report.lines]
+        ack = kiosk.client.settle(SettlementReport(args.day, lines))
+    except CenterError as exc:
+        print(f"kiosk journal settle: the center did not take it: {exc.reason} {exc}")
+        return 1
+    finally:
+        kiosk.close()
+    print(f"settled {args.day}: {ack.certificates} certificates, fees ¥{ack.fees:,}, store "
+          f"commission ¥{ack.commission:,}")
+    for line in ack.discrepancies:
+        print(f"  differs: {line}")
+    return 1 if ack.discrepancies else 0
 
 
 def _report(journal: SqliteJournal, args: argparse.Namespace) -> int:

@@ -217,3 +217,17 @@ def test_init_refuses_to_overwrite_a_data_directory(served: Served) -> None:
     again = subprocess.run([sys.executable, "-m", "kiosk", "center", "init", str(served.data)],
                            capture_output=True, text=True, timeout=60)
     assert again.returncode == 2 and "already" in again.stdout
+
+
+def test_the_journal_settles_a_day_with_the_served_center(served: Served,
+                                                          tmp_path: Path) -> None:
+    journal = tmp_path / "journal.sqlite"
+    sample = SESSIONS / "r001-juminhyo-one-copy.jsonl"  # 2026-11-21 on the kiosk's clock
+    run = subprocess.run([sys.executable, "-m", "kiosk", "replay", "--config",
+                          str(served.kiosk_toml("store-0001")), "--journal", str(journal),
+                          str(sample)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+    settle = subprocess.run([sys.executable, "-m", "kiosk", "journal", "settle", "--journal",
+                             str(journal), "--config", str(served.kiosk_toml("store-0001")),
+                             "--day", "2026-11-21"], capture_output=True, text=True, timeout=60)
+    assert "settled 2026-11-21" in settle.stdout, settle.stdout + settle.stderr[-2000:]

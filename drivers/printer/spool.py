@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,10 +16,11 @@ class SpoolPrinter:
     """PrinterPort that prints to files; ``on_output`` is told how many sheets came out."""
 
     def __init__(self, directory: str | Path, on_output: Callable[[int], None] | None = None,
-                 duplex: bool = True) -> None:
+                 duplex: bool = True, pages_per_minute: float = 0.0) -> None:
         self.directory = Path(directory)
         self._on_output = on_output
         self._duplex = duplex
+        self._seconds_per_page = 60.0 / pages_per_minute if pages_per_minute > 0 else 0.0
 
     def ready(self) -> str | None:
         try:
@@ -49,6 +51,11 @@ class SpoolPrinter:
             raise PrinterError(f"refused a broken document: {exc}") from None
         if "/" in name or name.startswith("."):
             raise PrinterError("bad document name")
+        for page in range(1, pages + 1):  # paper takes its time, page by page
+            if self._seconds_per_page:
+                time.sleep(self._seconds_per_page)
+                if progress is not None and page < pages:
+                    progress(page)
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             target = self.directory / f"{name}.pdf"
