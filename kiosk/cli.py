@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     center_cli.add_parsers(sub)
     journal_cli.add_parsers(sub)
 
+    sub.add_parser("screenshots", add_help=False,
+                   help="every screen of every state, per language: PNGs and index.html")
     voice = sub.add_parser("voice", help="spoken prompts").add_subparsers(dest="voice_command",
                                                                           required=True)
     voice.add_parser("build", help="generate the prompts with espeak-ng", add_help=False)
@@ -67,6 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         from drivers.audio.voice import main_build_voice
 
         return main_build_voice(argv[2:])
+    if argv[:1] == ["screenshots"]:  # its own options: kiosk/screenshots.py
+        _headless()
+        from kiosk.screenshots import main as screenshots
+
+        return screenshots(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,

@@ -98,8 +98,16 @@ TRANSITIONS: list[dict[str, Any]] = [
 
 ALARM_STEP = 5.0  # seconds between an ignored alarm's steps up (louder, faster)
 # what the kiosk says on entering a screen (drivers/audio/voice.py has the words)
-PROMPTS = {"await_card": "insert-card", "pin_entry": "enter-pin", "remove_card": "remove-card",
-           "collect": "take-certificate", "refunding": "take-change", "thanks": "thanks"}
+PROMPTS = {
+    "idle": "welcome", "terms": "terms", "await_card": "insert-card",
+    "reading_card": "please-wait", "pin_entry": "enter-pin", "authenticating": "please-wait",
+    "remove_card": "remove-card", "choose_municipality": "choose",
+    "choose_certificate": "choose", "choose_options": "choose", "choose_copies": "choose",
+    "confirm": "confirm", "requesting": "please-wait", "payment": "insert-fee",
+    "printing": "please-wait", "collect": "take-certificate", "thanks": "thanks",
+    "refunding": "take-change", "error": "error", "out_of_service": "out-of-service",
+    "closed": "out-of-service", "maintenance": "out-of-service",
+}
 
 OPTION_DEFAULTS: dict[str, object] = {
     "household": "self", "head_relation": False, "honseki": False, "mynumber": False,
@@ -235,6 +243,9 @@ class Session:
     def _on_language(self, e: ev.ChooseLanguage) -> None:
         self.language = e.code
         self._arm_timers()
+        prompt = PROMPTS.get(self.state)
+        if prompt is not None:
+            self._speak(prompt)  # the screen again, in the language just chosen
 
     def _on_agree(self, e: ev.Agree) -> None:
         if e.accepted:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-LANGUAGES = ("ja", "en", "zh-Hans", "zh-Hant", "ko", "es", "pt-BR", "vi", "tl", "id", "ne", "th")
+# The kiosk's languages (BCP 47); ja-x-easy is やさしい日本語, easy Japanese with readings.
+LANGUAGES = ("ja", "ja-x-easy", "en", "zh-Hans", "zh-Hant", "ko", "es", "pt-BR", "vi", "tl", "id",
+             "ne", "th")
 
 
 @dataclass(frozen=True)
