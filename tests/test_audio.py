@@ -289,7 +289,7 @@ def test_a_missing_prompt_is_logged_once_and_silent(tmp_path: Path,
     with caplog.at_level(logging.WARNING, logger="drivers.audio.voice"):
         assert player.speak("thanks", "ja") is False
         assert player.speak("thanks", "ja") is False
-        assert player.speak("thanks", "ko") is False  # no Korean texts yet: English
+        assert player.speak("thanks", "xx") is False  # a language without texts: English
     assert player.last_spoken == ("thanks", "en")
     assert sum("missing" in r.getMessage() for r in caplog.records) == 2  # ja, en: once each
     player.muted = True
