@@ -146,6 +146,20 @@ class Timeouts:
 
 
 @dataclass
+class UiSection:
+    """The touch screen: its density (for 15 mm touch targets) and the resident's defaults."""
+
+    dpi: float = 96.0  # pixels per inch of the screen as mounted
+    large_text: bool = False  # start every visit with large text (the resident can switch)
+    high_contrast: bool = False  # start every visit in black, white and yellow
+    shuffle_keypad: bool = False  # PIN digits in a new random order on every PIN screen
+
+    def check(self) -> None:
+        if not 50 <= self.dpi <= 600:
+            raise schema.SchemaError("dpi", "must be between 50 and 600")
+
+
+@dataclass
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     center: CenterSection = field(default_factory=CenterSection)
@@ -156,6 +170,7 @@ class Config:
     payment: PaymentSection = field(default_factory=PaymentSection)
     journal: JournalSection = field(default_factory=JournalSection)
     timeouts: Timeouts = field(default_factory=Timeouts)
+    ui: UiSection = field(default_factory=UiSection)
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

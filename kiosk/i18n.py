@@ -22,6 +22,9 @@ from kiosk.view import LANGUAGES
 
 DEFAULT_LANGUAGE = "ja"
 DOMAIN = "kiosk"
+EASY_JAPANESE = "ja-x-easy"  # やさしい日本語: plain Japanese for residents learning it
+# Every language a catalog may exist for, in the order they are offered
+OFFERED = tuple(dict.fromkeys((LANGUAGES[0], EASY_JAPANESE, *LANGUAGES)))
 
 
 def N_(message: str) -> str:
@@ -48,14 +51,19 @@ def catalog_path(lang: str, root: Path | None = None) -> Path | None:
 
 
 def available_languages() -> tuple[str, ...]:
-    """The languages of ``kiosk.view.LANGUAGES`` that have a catalog, in that order."""
+    """The languages of ``OFFERED`` (``kiosk.view.LANGUAGES`` and ja-x-easy) with a catalog."""
     root = locales_dir()
-    return tuple(lang for lang in LANGUAGES if catalog_path(lang, root) is not None)
+    return tuple(lang for lang in OFFERED if catalog_path(lang, root) is not None)
+
+
+def base_language(lang: str) -> str:
+    """The language without a private-use suffix: ``ja-x-easy`` -> ``ja``."""
+    return lang.split("-x-")[0]
 
 
 def _babel_locale(lang: str) -> Locale | None:
     try:
-        return Locale.parse(lang, sep="-")
+        return Locale.parse(base_language(lang), sep="-")
     except (ValueError, UnknownLocaleError):
         return None
 
@@ -89,8 +97,11 @@ class Translator:
         return self.gettext("¥%(amount)s") % {"amount": self.number(amount)}
 
     def name(self, names: dict[str, str], fallback: str = "") -> str:
-        """Pick a name given per language (municipalities): this language, else ja, else any."""
-        for key in (self.lang, DEFAULT_LANGUAGE):
+        """Pick a name given per language (municipalities): this language, else the Japanese
+        name for readers of kanji (ja, zh), else English before Japanese, else any."""
+        kanji = self.lang.split("-")[0] in (DEFAULT_LANGUAGE, "zh")
+        order = (DEFAULT_LANGUAGE, "en") if kanji else ("en", DEFAULT_LANGUAGE)
+        for key in (self.lang, base_language(self.lang), *order):
             if names.get(key):
                 return names[key]
         return next((v for v in names.values() if v), fallback)

@@ -78,7 +78,7 @@ class LiveKiosk:
         pygame.display.init()
         self.window = pygame.display.set_mode((width, self.height + DEMO_STRIP))
         pygame.display.set_caption("kiosk (demo)")
-        self.ui = KioskUI(self.window.subsurface((0, 0, width, self.height)))
+        self.ui = KioskUI(self.window.subsurface((0, 0, width, self.height)), config.ui)
         draw_demo_strip(self.window, self.height)
         self.next_tick = 0.0
         self.running = True

@@ -34,7 +34,8 @@ def _choice_row(frame: Frame, tr: Translator, f: OptionField, value: Any, row: R
     frame.add(panel(f"choose_options.{f.key}.row", row, "card"))
     frame.add(label(f"choose_options.{f.key}.label",
                     Rect(row.x + pad, row.y, name_w - pad, row.h), option_name(tr, f.key)))
-    area = Rect(row.x + name_w, row.y + inset, row.w - name_w - inset, row.h - 2 * inset)
+    dy = min(inset, (row.h - frame.touch) // 2) if row.h > frame.touch else 0
+    area = Rect(row.x + name_w, row.y + dy, row.w - name_w - inset, row.h - 2 * dy)
     cells = grid(area, len(f.choices), max(1, len(f.choices)), area.h, frame.px(8))
     for choice, rect in zip(f.choices, cells, strict=True):
         chosen = str(choice) == str(value)
@@ -44,14 +45,23 @@ def _choice_row(frame: Frame, tr: Translator, f: OptionField, value: Any, row: R
                          tone="selected" if chosen else "secondary", role="body"))
 
 
+def _rows(frame: Frame, area: Rect, n: int) -> list[Rect]:
+    """One column of rows, or two when one column would make them too low to touch or read."""
+    gap = frame.px(12)
+    want = frame.tpx(theme.LIST_ROW_H * min(frame.style.text_scale, 1.2))
+    low = max(frame.touch + frame.px(12), frame.px(72))
+    row_h = min(want, (area.h - gap * (n - 1)) // n)
+    if row_h >= low or n == 1:
+        return stack(area, [row_h] * n, gap)
+    return grid(area, n, 2, want, gap)
+
+
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     frame = Frame(view, tr, size, tr._("Choose what to include"), ui=ui)
     area = intro(frame, "choose_options", tr._("Choose what the certificate shows."))
     values = current_options(view, ui)
-    gap = frame.px(12)
-    n = max(1, len(view.options))
-    row_h = min(frame.px(theme.LIST_ROW_H), (area.h - gap * (n - 1)) // n)
-    for f, row in zip(view.options, stack(area, [row_h] * n, gap), strict=False):
+    for f, row in zip(view.options, _rows(frame, area, max(1, len(view.options))),
+                      strict=False):
         value = values[f.key]
         if f.kind == "bool":
             frame.add(toggle(f"choose_options.{f.key}", row, option_name(tr, f.key),

@@ -13,7 +13,8 @@ def message(frame: Frame, prefix: str, heading: str, text: str = "", pictogram: 
     body, px = frame.body, frame.px
     gap = px(theme.GAP)
     area = Rect(body.x, body.y, body.w, body.h - (reserve + gap if reserve else 0))
-    heading_h, text_min = px(96), px(96) if text else 0
+    t = frame.style.text_scale
+    heading_h, text_min = px(96 * t), px(96) if text else 0
     side = min(px(150), area.h - heading_h - text_min - 2 * gap)
     y = area.y
     if (busy or pictogram) and side >= px(theme.MIN_TOUCH):
@@ -21,12 +22,11 @@ def message(frame: Frame, prefix: str, heading: str, text: str = "", pictogram: 
         frame.add(spinner(f"{prefix}.spinner", Rect(rect.x + (rect.w - side) // 2, y, side, side))
                   if busy else icon(f"{prefix}.icon", rect, pictogram or ""))
         y += side + gap
-    heading_h = px(96)
     frame.add(label(f"{prefix}.heading", Rect(area.x, y, area.w, heading_h), heading,
                     role="heading", tone=heading_tone, align="center"))
     y += heading_h + gap // 2
     if text and area.bottom - y > px(theme.MIN_TEXT):
-        text_h = min(area.bottom - y, px(160))
+        text_h = min(area.bottom - y, px(160 * t))
         frame.add(label(f"{prefix}.text", Rect(area.x, y, area.w, text_h), text,
                         role="body", align="center"))
     return Rect(body.x, body.bottom - reserve, body.w, reserve)
@@ -35,13 +35,13 @@ def message(frame: Frame, prefix: str, heading: str, text: str = "", pictogram: 
 def list_rects(frame: Frame, area: Rect, n: int) -> list[Rect]:
     """Rects for ``n`` list rows in as few columns as fit ``area`` (rows >= the touch minimum)."""
     gap = frame.px(theme.GAP)
-    cols = columns_for(n, area, frame.px(theme.MIN_TOUCH), gap)
-    return grid(area, n, cols, frame.px(theme.LIST_ROW_H), gap)
+    cols = columns_for(n, area, frame.tpx(theme.MIN_TOUCH), gap)
+    return grid(area, n, cols, frame.tpx(theme.LIST_ROW_H * 1.3 * frame.style.text_scale), gap)
 
 
 def intro(frame: Frame, prefix: str, text: str) -> Rect:
     """A one-line instruction at the top of the body; returns the body below it."""
-    h, gap = frame.px(64), frame.px(theme.GAP)
+    h, gap = frame.px(64 * min(frame.style.text_scale, 1.2)), frame.px(theme.GAP)
     body = frame.body
     frame.add(label(f"{prefix}.intro", Rect(body.x, body.y, body.w, h), text, role="heading"))
     return Rect(body.x, body.y + h + gap, body.w, body.h - h - gap)

@@ -1,8 +1,12 @@
-"""Fonts: Noto Sans CJK (found by known paths, then ``fc-match``), cached per size and weight.
+"""Fonts: a fallback chain per script, text split into runs by the font that can draw each part.
 
-Text that Noto Sans CJK cannot draw (Thai, Devanagari, ...) falls through to the next font of
-the chain that can. A missing glyph is detected by comparing the character's rendering with that
-of U+E000 (a private-use code point no font of the chain maps): ``metrics()`` cannot tell.
+Japanese, Chinese and Korean start with Noto Sans CJK (``fonts-noto-cjk``); Thai with Noto Sans
+Thai, Nepali with Noto Sans Devanagari, every other language with Noto Sans (Latin with full
+Vietnamese diacritics) — those three from Debian ``fonts-noto-core``. Each character is drawn by
+the first font of the language's chain that has it (a run keeps its font while the font can), so
+mixed text ("¥1,200" in Thai) never shows tofu when any installed font has the glyph. A missing
+glyph is detected by comparing the character's rendering with that of U+E000 (a private-use code
+point no font of the chain maps): ``metrics()`` cannot tell. Fonts are cached per file and size.
 """
 
 from __future__ import annotations
@@ -15,28 +19,48 @@ from pathlib import Path
 
 import pygame
 
-_NOTO_DIRS = (
+_CJK_DIRS = (
     "/usr/share/fonts/opentype/noto",  # Debian fonts-noto-cjk
     "/usr/share/fonts/noto-cjk",  # Arch, Fedora
     "/usr/share/fonts/google-noto-cjk",
 )
-_CJK = {False: "NotoSansCJK-Regular.ttc", True: "NotoSansCJK-Bold.ttc"}
-# Scripts outside Noto Sans CJK, for the languages still to come (fonts-noto-core)
-_EXTRA = {
-    False: ("NotoSansThai-Regular.ttf", "NotoSansDevanagari-Regular.ttf", "DejaVuSans.ttf"),
-    True: ("NotoSansThai-Bold.ttf", "NotoSansDevanagari-Bold.ttf", "DejaVuSans-Bold.ttf"),
+_CORE_DIRS = (
+    "/usr/share/fonts/truetype/noto",  # Debian fonts-noto-core
+    "/usr/share/fonts/noto",
+    "/usr/share/fonts/google-noto",
+)
+# script -> (regular, bold) file names, the folders to look in, and the fc-match family
+_FILES: dict[str, tuple[tuple[str, str], tuple[str, ...], str]] = {
+    "cjk": (("NotoSansCJK-Regular.ttc", "NotoSansCJK-Bold.ttc"), _CJK_DIRS, "Noto Sans CJK JP"),
+    "latin": (("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"), _CORE_DIRS, "Noto Sans"),
+    "thai": (("NotoSansThai-Regular.ttf", "NotoSansThai-Bold.ttf"), _CORE_DIRS,
+             "Noto Sans Thai"),
+    "deva": (("NotoSansDevanagari-Regular.ttf", "NotoSansDevanagari-Bold.ttf"), _CORE_DIRS,
+             "Noto Sans Devanagari"),
+    "dejavu": (("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"), ("/usr/share/fonts/truetype/dejavu",),
+               "DejaVu Sans"),
 }
-_EXTRA_DIRS = ("/usr/share/fonts/truetype/noto", "/usr/share/fonts/truetype/dejavu")
-_FC_PATTERNS = {
-    False: ("Noto Sans CJK JP", "sans-serif:lang=th", "sans-serif:lang=ne"),
-    True: ("Noto Sans CJK JP:bold", "sans-serif:lang=th:bold", "sans-serif:lang=ne:bold"),
+_ORDER = {
+    "cjk": ("cjk", "latin", "thai", "deva", "dejavu"),
+    "latin": ("latin", "cjk", "thai", "deva", "dejavu"),
+    "thai": ("thai", "latin", "cjk", "deva", "dejavu"),
+    "deva": ("deva", "latin", "cjk", "thai", "dejavu"),
 }
+_SCRIPT_OF_LANG = {"ja": "cjk", "zh": "cjk", "ko": "cjk", "th": "thai", "ne": "deva"}
+_HB_SCRIPT = {"thai": "Thai", "deva": "Deva"}  # HarfBuzz script tags for shaping
 _NOTDEF_PROBE = "\ue000"
 _PROBE_SIZE = 24
+
+Run = tuple[Path, str]
 
 
 class FontNotFound(RuntimeError):
     """Noto Sans CJK is not installed (Debian: apt install fonts-noto-cjk)."""
+
+
+def script_of(lang: str) -> str:
+    """The script a language is mostly written in: cjk, thai, deva or latin."""
+    return _SCRIPT_OF_LANG.get(lang.split("-")[0].lower(), "latin")
 
 
 def _fc_match(pattern: str) -> Path | None:
@@ -53,45 +77,50 @@ def _fc_match(pattern: str) -> Path | None:
 
 
 @cache
-def font_chain(bold: bool = False) -> tuple[Path, ...]:
-    """The font files tried in order: Noto Sans CJK first, then fonts for other scripts."""
-    found: list[Path] = []
-    known = [Path(d) / _CJK[bold] for d in _NOTO_DIRS]
-    known += [Path(d) / name for d in _EXTRA_DIRS for name in _EXTRA[bold]]
-    for path in known:
-        if path.is_file() and path not in found:
-            found.append(path)
-    if not any(p.name == _CJK[bold] for p in found):
-        cjk = _fc_match(_FC_PATTERNS[bold][0])
-        if cjk is None or "CJK" not in cjk.name:
-            if bold:
-                return font_chain(False)
-            raise FontNotFound("Noto Sans CJK not found: install fonts-noto-cjk")
-        found.insert(0, cjk)
-    for pattern in _FC_PATTERNS[bold][1:]:
-        path = _fc_match(pattern)
-        if path is not None and path not in found:
-            found.append(path)
-    return tuple(found)
+def script_font(script: str, bold: bool = False) -> Path | None:
+    """The font file of ``script`` (bold when there is one), by known paths then fc-match."""
+    names, dirs, family = _FILES[script]
+    for name in (names[1], names[0]) if bold else (names[0],):
+        for folder in dirs:
+            if (Path(folder) / name).is_file():
+                return Path(folder) / name
+    found = _fc_match(family + (":bold" if bold else ""))
+    stem = names[0].split("-")[0]
+    if found is not None and found.name.startswith(stem):
+        return found
+    return None
 
 
 @cache
+def font_chain(bold: bool = False, lang: str = "ja") -> tuple[Path, ...]:
+    """The font files tried in order for ``lang``'s text."""
+    if script_font("cjk", bold) is None:
+        raise FontNotFound("Noto Sans CJK not found: install fonts-noto-cjk")
+    found = (script_font(s, bold) for s in _ORDER[script_of(lang)])
+    return tuple(dict.fromkeys(p for p in found if p is not None))
+
+
+@lru_cache(maxsize=24)  # a CJK Font costs ~2 MB: keep the ones in use, not every size seen
 def _open(path: Path, size: int) -> pygame.font.Font:
-    return pygame.font.Font(str(path), size)
+    f = pygame.font.Font(str(path), size)
+    script = next((s for s, (names, _d, _f) in _FILES.items() if path.name in names), "")
+    if script in _HB_SCRIPT:
+        f.set_script(_HB_SCRIPT[script])
+    return f
 
 
 def _load(path: Path, size: int) -> pygame.font.Font:
     if not pygame.font.get_init():  # never hand out a Font of a font module that was shut
         _open.cache_clear()
         pygame.font.init()
-    return _open(path, size)
+    return _open(path, max(1, int(size)))
 
 
 pygame.register_quit(_open.cache_clear)  # pygame.quit() frees every Font: forget them
 
 
-def _rendering(font: pygame.font.Font, char: str) -> tuple[tuple[int, int], bytes]:
-    surface = font.render(char, True, (0, 0, 0), (255, 255, 255))
+def _rendering(f: pygame.font.Font, char: str) -> tuple[tuple[int, int], bytes]:
+    surface = f.render(char, True, (0, 0, 0), (255, 255, 255))
     return surface.get_size(), pygame.image.tobytes(surface, "RGB")
 
 
@@ -100,32 +129,90 @@ def _notdef(path: Path) -> tuple[tuple[int, int], bytes]:
     return _rendering(_load(path, _PROBE_SIZE), _NOTDEF_PROBE)
 
 
-@lru_cache(maxsize=4096)
-def _has_glyph(path: Path, char: str) -> bool:
+@lru_cache(maxsize=16384)
+def has_glyph(path: Path, char: str) -> bool:
+    """True when the font at ``path`` draws ``char`` (its rendering differs from U+E000's)."""
     return _rendering(_load(path, _PROBE_SIZE), char) != _notdef(path)
 
 
-def _drawn_chars(text: str) -> set[str]:
-    """The characters that need a glyph (not spaces, controls or format characters)."""
-    return {c for c in text
-            if not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")}
+def _needs_glyph(c: str) -> bool:
+    return not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp")
 
 
-def _covers(path: Path, text: str) -> bool:
-    return all(_has_glyph(path, c) for c in _drawn_chars(text))
+def _is_mark(c: str) -> bool:
+    return unicodedata.category(c) in ("Mn", "Mc", "Me")
 
 
-def font_file(text: str = "", bold: bool = False) -> Path:
-    """The first font of the chain that can draw all of ``text`` (else the first of the chain)."""
-    chain = font_chain(bold)
-    return next((p for p in chain if _covers(p, text)), chain[0])
+@lru_cache(maxsize=16384)
+def runs(text: str, chain: tuple[Path, ...]) -> tuple[Run, ...]:
+    """``text`` split into (font, part) runs: each character in the first font that has it."""
+    out: list[list] = []
+    for c in text:
+        cur = out[-1][0] if out else None
+        if cur is not None and (not _needs_glyph(c) or _is_mark(c) or has_glyph(cur, c)):
+            out[-1][1] += c
+            continue
+        path = chain[0]
+        if _needs_glyph(c):
+            path = next((p for p in chain if has_glyph(p, c)), chain[0])
+        out.append([path, c])
+    return tuple((p, t) for p, t in out)
 
 
-def font(size: int, bold: bool = False, text: str = "") -> pygame.font.Font:
-    """A cached Font of ``size`` px able to draw ``text`` when any font of the chain can."""
-    return _load(font_file(text, bold), max(1, int(size)))
+def missing_glyphs(text: str, lang: str = "ja", bold: bool = False) -> set[str]:
+    """The characters of ``text`` no font of ``lang``'s chain can draw (they would be tofu)."""
+    return {c for path, part in runs(text, font_chain(bold, lang)) for c in part
+            if _needs_glyph(c) and not _is_mark(c) and not has_glyph(path, c)}
 
 
-def has_glyphs(text: str, bold: bool = False) -> bool:
-    """True when the font chosen for ``text`` draws every character of it (no tofu)."""
-    return _covers(font_file(text, bold), text)
+def has_glyphs(text: str, bold: bool = False, lang: str = "ja") -> bool:
+    """True when every character of ``text`` is drawn by some font of the chain (no tofu)."""
+    return not missing_glyphs(text, lang, bold)
+
+
+class Face:
+    """A text face of one size and weight for one language: measures and draws mixed runs."""
+
+    def __init__(self, size: int, bold: bool = False, lang: str = "ja") -> None:
+        self.size_px, self.bold, self.lang = max(1, int(size)), bold, lang
+        self.chain = font_chain(bold, lang)
+
+    def _fonts(self, text: str) -> list[tuple[pygame.font.Font, str]]:
+        return [(_load(p, self.size_px), part) for p, part in runs(text, self.chain)]
+
+    def size(self, text: str) -> tuple[int, int]:
+        """(width, height) of ``text`` on one line."""
+        parts = self._fonts(text)
+        if not parts:
+            return 0, _load(self.chain[0], self.size_px).get_height()
+        return (sum(f.size(t)[0] for f, t in parts), max(f.get_height() for f, _t in parts))
+
+    def render(self, text: str, color: tuple[int, int, int]) -> pygame.Surface:
+        """``text`` drawn on a transparent surface, runs aligned on one baseline."""
+        parts = self._fonts(text)
+        if len(parts) == 1:
+            return parts[0][0].render(parts[0][1], True, color)
+        ascent = max((f.get_ascent() for f, _t in parts), default=0)
+        below = max((f.get_height() - f.get_ascent() for f, _t in parts), default=0)
+        out = pygame.Surface((max(1, self.size(text)[0]), max(1, ascent + below)),
+                             pygame.SRCALPHA)
+        x = 0
+        for f, part in parts:
+            img = f.render(part, True, color)
+            out.blit(img, (x, ascent - f.get_ascent()))
+            x += img.get_width()
+        return out
+
+
+@lru_cache(maxsize=512)
+def face(size: int, bold: bool = False, lang: str = "ja") -> Face:
+    """A cached Face."""
+    return Face(size, bold, lang)
+
+
+def font(size: int, bold: bool = False, text: str = "", lang: str = "ja") -> pygame.font.Font:
+    """One pygame Font of ``size`` px: the first of ``lang``'s chain that draws all of ``text``."""
+    chain = font_chain(bold, lang)
+    path = next((p for p in chain
+                 if all(has_glyph(p, c) for c in text if _needs_glyph(c))), chain[0])
+    return _load(path, size)

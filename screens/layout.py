@@ -67,7 +67,15 @@ class ShowLanguages(LocalAction):
     open: bool = True
 
 
+@dataclass(frozen=True)
+class ToggleStyle(LocalAction):
+    """Switch large text or high contrast for the rest of the visit."""
+
+    name: str  # "large_text" | "high_contrast"
+
+
 Action = events.Event | LocalAction
+DIGITS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 
 
 @dataclass(frozen=True)
@@ -78,17 +86,33 @@ class UiState:
     options: tuple[tuple[str, Any], ...] = ()  # edits of the options screen, before "Next"
     copies: int | None = None  # the copies picked, before "Next"
     languages_open: bool = False  # the list of all languages covers the screen
+    large_text: bool = False
+    high_contrast: bool = False
+    dpi: float = theme.DPI
+    keypad: tuple[str, ...] = DIGITS  # the digit keys in keypad order (shuffled or not)
+
+    @property
+    def style(self) -> theme.Style:
+        return theme.Style(self.large_text, self.high_contrast, self.dpi)
 
 
 NO_UI = UiState()
 PIN_DIGITS = 4
 LANGUAGE_COLUMNS = 4  # the big language buttons (idle screen, language list), per row
-BAR_LANGUAGES = 6  # more than this: the bar shows a few and a button for the full list
+BAR_LANGUAGES = 4  # more than this: the bar shows a few and a button for the full list
+# Screens that wait on the resident and end when the time is up: "Need more time?" before
+DIALOG_SCREENS = frozenset((
+    "terms", "await_card", "pin_entry", "choose_municipality", "choose_certificate",
+    "choose_options", "choose_copies", "confirm", "payment",
+))
 
 
 @dataclass(frozen=True)
 class Widget:
-    """One thing on screen. ``kind`` picks the painter; a widget with an action is tappable."""
+    """One thing on screen. ``kind`` picks the painter; a widget with an action is tappable.
+
+    A ``shade`` widget (the dim behind a dialog) takes every tap under it: the dialog is modal.
+    """
 
     id: str
     rect: Rect
@@ -111,6 +135,8 @@ class Layout:
     screen: str
     size: tuple[int, int]
     widgets: tuple[Widget, ...]
+    style: theme.Style = theme.DEFAULT_STYLE
+    lang: str = "ja"  # the language of the texts (picks the fonts)
 
     def find(self, widget_id: str) -> Widget | None:
         return next((w for w in self.widgets if w.id == widget_id), None)
@@ -118,8 +144,11 @@ class Layout:
     def hit(self, pos: tuple[float, float]) -> Widget | None:
         """The topmost tappable widget at ``pos`` (a disabled button has no action)."""
         for widget in reversed(self.widgets):
-            if widget.action is not None and widget.rect.contains(pos):
-                return widget
+            if widget.rect.contains(pos):
+                if widget.action is not None:
+                    return widget
+                if widget.kind == "shade":
+                    return None
         return None
 
     def __iter__(self) -> Iterator[Widget]:
@@ -156,7 +185,11 @@ def stack(area: Rect, heights: Iterable[int], gap: int) -> list[Rect]:
 # --- the frame every screen shares -------------------------------------------------------------
 @dataclass
 class Frame:
-    """Title bar, step indicator, banners, Back/Cancel, the language bar; ``body`` is the rest."""
+    """Title bar, step indicator, banners, Back/Cancel, the bottom bar; ``body`` is the rest.
+
+    The bottom bar holds the languages, large text, high contrast and "stop voice" on every
+    screen; "Need more time?" covers the screen shortly before a waiting screen times out.
+    """
 
     view: View
     tr: Translator
@@ -169,26 +202,38 @@ class Frame:
 
     def __post_init__(self) -> None:
         self.s = theme.scale(self.size)
+        self.style = self.ui.style
+        self.touch = self.style.min_touch  # the smallest touch target side, px
         w, h = self.size
         m, gap = self.px(theme.MARGIN), self.px(theme.GAP)
         header_h = self.px(theme.HEADER_H)
-        lang_top = h - self.px(theme.LANG_BAR_H)
-        self.nav = Rect(m, lang_top - gap - self.px(theme.NAV_H), w - 2 * m, self.px(theme.NAV_H))
+        self.bar_top = h - max(self.px(theme.LANG_BAR_H), self.touch + self.px(16))
+        nav_h = self.tpx(theme.NAV_H)
+        self.nav = Rect(m, self.bar_top - gap - nav_h, w - 2 * m, nav_h)
         top = header_h + self.px(24)
         self._header(m, header_h)
         top = self._banners(Rect(m, top, w - 2 * m, self.px(theme.BANNER_H)), gap)
         self.body = Rect(m, top, w - 2 * m, self.nav.y - gap - top)
         self._chrome = len(self.widgets)  # header and banners: kept over the language list
-        self._lang_top = lang_top
-        self._languages_placed = False
+        self._grid_placed = False
         self._nav_buttons()
 
     def px(self, v: float) -> int:
+        """Design pixels to screen pixels."""
         return round(v * self.s)
+
+    def tpx(self, v: float) -> int:
+        """Design pixels to screen pixels for a touch target side: never under 15 mm."""
+        return max(self.px(v), self.touch)
 
     def add(self, widget: Widget) -> Widget:
         self.widgets.append(widget)
         return widget
+
+    def below_body(self) -> Rect:
+        """The body down to the bottom bar, for screens without a Back/Cancel row."""
+        return Rect(self.body.x, self.body.y, self.body.w,
+                    self.bar_top - self.px(theme.GAP) - self.body.y)
 
     def _header(self, m: int, header_h: int) -> None:
         w = self.size[0]
@@ -218,7 +263,7 @@ class Frame:
         return row.bottom + gap
 
     def _nav_buttons(self) -> None:
-        v, nav, bw, gap = self.view, self.nav, self.px(theme.NAV_BUTTON_W), self.px(theme.GAP)
+        v, nav, bw, gap = self.view, self.nav, self.tpx(theme.NAV_BUTTON_W), self.px(theme.GAP)
         x = nav.x
         if v.can_back:
             self.add(Widget("nav.back", Rect(x, nav.y, bw, nav.h), "button",
@@ -229,61 +274,67 @@ class Frame:
             self.add(Widget(self.cancel_id, Rect(x, nav.y, bw, nav.h), "button",
                             self.tr.gettext("Cancel"), events.Cancel(), role="button",
                             tone="danger"))
-            x += bw + gap
-        secs = v.seconds_left
-        if secs is not None and secs <= theme.WARN_SECONDS and not v.busy:
-            more_w = self.px(theme.NAV_BUTTON_W)
-            right = nav.right - self.px(theme.PRIMARY_W) - gap
-            text = self.tr.gettext("%(n)d seconds left") % {"n": max(0, int(secs))}
-            self.add(Widget("frame.time", Rect(x, nav.y, right - more_w - gap - x, nav.h),
-                            "label", text, role="small", tone="muted"))
-            self.add(Widget("frame.more_time", Rect(right - more_w, nav.y, more_w, nav.h),
-                            "button", self.tr.gettext("More time"), events.MoreTime(),
-                            role="button", tone="secondary"))
 
     def primary(self, widget_id: str, text: str, action: Action | None) -> Widget:
         """The screen's main button, bottom right (disabled when ``action`` is None)."""
-        pw = self.px(theme.PRIMARY_W)
+        pw = self.tpx(theme.PRIMARY_W)
         rect = Rect(self.nav.right - pw, self.nav.y, pw, self.nav.h)
         tone = "primary" if action is not None else "disabled"
         return self.add(Widget(widget_id, rect, "button", text, action, role="button", tone=tone))
 
-    def languages(self, area: Rect | None = None, big: bool = False) -> None:
-        """The language buttons (``lang.<code>``): in the bottom bar, or big in ``area``."""
-        self._languages_placed = True
-        langs = available_languages()
-        if area is not None:
-            self._language_grid(area, langs, big)
-            return
+    def languages(self, area: Rect) -> None:
+        """Every language (``lang.<code>``), big, in ``area`` (the bar then shows none)."""
+        self._grid_placed = True
+        self._language_grid(area, available_languages(), big=True)
+
+    def _bar(self) -> None:
+        """The bottom bar: languages (or "Language"), large text, high contrast, stop voice."""
         w, h = self.size
-        m = self.px(theme.MARGIN)
-        bar = Rect(0, self._lang_top, w, h - self._lang_top)
+        m, gap = self.px(theme.MARGIN), self.px(theme.GAP)
+        bar = Rect(0, self.bar_top, w, h - self.bar_top)
         self.add(Widget("frame.langbar", bar, "panel", tone="langbar"))
-        bh = self.px(theme.LANG_BUTTON_H)
-        voice_w, gap = self.px(theme.NAV_BUTTON_W), self.px(theme.GAP)
-        row = Rect(m, bar.y + (bar.h - bh) // 2, w - 2 * m - voice_w - gap, bh)
-        self.add(Widget("voice.stop", Rect(row.right + gap, row.y, voice_w, bh), "button",
-                        self.tr.gettext("Stop voice"), events.StopVoice(), role="body",
-                        tone="secondary"))
+        bh = min(bar.h, self.tpx(theme.LANG_BUTTON_H))
+        y = bar.y + (bar.h - bh) // 2
+        x = w - m
+        for wid, text, action, on, width in (
+                ("voice.stop", self.tr.gettext("Stop voice"), events.StopVoice(), False,
+                 theme.BAR_BUTTON_W),
+                ("ui.high_contrast", self.tr.gettext("High contrast"),
+                 ToggleStyle("high_contrast"), self.style.high_contrast, theme.BAR_BUTTON_W),
+                ("ui.large_text", self.tr.gettext("Large text"), ToggleStyle("large_text"),
+                 self.style.large_text, theme.BAR_BUTTON_W)):
+            bw = self.tpx(width)
+            x -= bw
+            self.add(Widget(wid, Rect(x, y, bw, bh), "button", text, action, role="small",
+                            tone="selected" if on else "secondary"))
+            x -= gap
+        if self._grid_placed:
+            return
+        row = Rect(m, y, x - m, bh)
+        langs = available_languages()
         if len(langs) <= BAR_LANGUAGES:
             self._language_grid(row, langs, big=False)
             return
         few = tuple(dict.fromkeys(c for c in ("ja", "en", self.view.language) if c in langs))
-        more_w = self.px(theme.NAV_BUTTON_W)
-        self._language_grid(Rect(row.x, row.y, row.w - more_w - self.px(theme.GAP), row.h),
-                            few, big=False)
+        more_w = self.tpx(theme.BAR_BUTTON_W)
+        self._language_grid(Rect(row.x, row.y, row.w - more_w - gap, row.h), few, big=False)
         self.add(Widget("lang.more", Rect(row.right - more_w, row.y, more_w, row.h), "button",
-                        self.tr.gettext("Language"), ShowLanguages(True), role="body",
+                        self.tr.gettext("Language"), ShowLanguages(True), role="small",
                         tone="secondary"))
 
     def _language_grid(self, area: Rect, langs: tuple[str, ...], big: bool) -> None:
         gap = self.px(theme.GAP)
         n = max(1, len(langs))
-        cols = min(n, LANGUAGE_COLUMNS) if big else n
-        cell_w = min(self.px(220 if big else 200), (area.w - gap * (cols - 1)) // cols)
+        if big:
+            cols = min(n, max(columns_for(n, area, self.tpx(88), gap, LANGUAGE_COLUMNS),
+                              min(n, LANGUAGE_COLUMNS if area.w > self.px(800) else 2)))
+        else:
+            cols = n
+        cell_w = min(self.px(240 if big else 200), (area.w - gap * (cols - 1)) // cols)
         rows = -(-n // cols)
-        row_h = min(self.px(88 if big else theme.LANG_BUTTON_H),
+        row_h = min(self.tpx(88 if big else theme.LANG_BUTTON_H),
                     (area.h - gap * (rows - 1)) // rows)
+        row_h = max(row_h, min(self.touch, area.h))
         x0 = area.x + (area.w - (cell_w * cols + gap * (cols - 1))) // 2
         for i, code in enumerate(langs):
             rect = Rect(x0 + (i % cols) * (cell_w + gap), area.y + (i // cols) * (row_h + gap),
@@ -303,21 +354,49 @@ class Frame:
                         tone="langbar"))
         self.add(Widget("frame.languages.title", Rect(m, top, w - 2 * m, self.px(56)), "label",
                         self.tr.gettext("Language"), role="heading"))
-        close_w = self.px(theme.PRIMARY_W)
-        close = Rect(w - m - close_w, h - m - self.px(theme.NAV_H), close_w,
-                     self.px(theme.NAV_H))
+        close_w, close_h = self.tpx(theme.PRIMARY_W), self.tpx(theme.NAV_H)
+        close = Rect(w - m - close_w, h - m - close_h, close_w, close_h)
         grid_top = top + self.px(56) + gap
         self._language_grid(Rect(m, grid_top, w - 2 * m, close.y - gap - grid_top),
                             available_languages(), big=True)
         self.add(Widget("frame.languages.close", close, "button", self.tr.gettext("Close"),
                         ShowLanguages(False), role="button", tone="secondary"))
 
+    def _dialog(self) -> None:
+        """ "Need more time?": a modal panel with the seconds left and a big "More time"."""
+        v = self.view
+        secs = v.seconds_left
+        if (secs is None or secs > theme.WARN_SECONDS or v.busy
+                or v.screen not in DIALOG_SCREENS):
+            return
+        w, h = self.size
+        m, gap = self.px(theme.MARGIN), self.px(theme.GAP)
+        self.add(Widget("frame.dialog.shade", Rect(0, 0, w, h), "shade"))
+        box_w, box_h = min(w - 2 * m, self.px(840)), min(h - 2 * m, self.px(480))
+        box = Rect((w - box_w) // 2, (h - box_h) // 2, box_w, box_h)
+        self.add(Widget("frame.dialog", box, "panel", tone="dialog"))
+        pad = self.px(32)
+        inner = Rect(box.x + pad, box.y + pad // 2, box.w - 2 * pad, box.h - pad - pad // 2)
+        button_h = min(self.tpx(140), inner.h // 2)
+        text_h = (inner.h - button_h - gap) // 2
+        self.add(Widget("frame.dialog.title", Rect(inner.x, inner.y, inner.w, text_h), "label",
+                        self.tr.gettext("Need more time?"), role="hero"))
+        self.add(Widget("frame.time", Rect(inner.x, inner.y + text_h, inner.w, text_h), "label",
+                        self.tr.gettext("%(n)d seconds left") % {"n": max(0, int(secs))},
+                        role="hero"))
+        self.add(Widget("frame.more_time", Rect(inner.x, inner.bottom - button_h, inner.w,
+                                                button_h),
+                        "button", self.tr.gettext("More time"), events.MoreTime(), role="hero",
+                        tone="primary"))
+
     def layout(self) -> Layout:
-        if not self._languages_placed:
-            self.languages()
+        self._bar()
         if self.ui.languages_open and self.find("lang.more") is not None:
             self._language_list()
-        return Layout(self.view.screen, self.size, tuple(self.widgets))
+        else:
+            self._dialog()
+        return Layout(self.view.screen, self.size, tuple(self.widgets), self.style,
+                      self.tr.lang)
 
     def find(self, widget_id: str) -> Widget | None:
         return next((w for w in self.widgets if w.id == widget_id), None)

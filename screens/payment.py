@@ -42,7 +42,7 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     if "emoney" in view.methods and not view.paid:
         note_w = area.w - px(theme.NAV_BUTTON_W) * 2 - gap
         frame.add(button("pay.emoney", Rect(area.x + note_w + gap, y, area.right - note_w - gap
-                                            - area.x, px(72)), tr._("Pay by e-money"),
+                                            - area.x, frame.tpx(72)), tr._("Pay by e-money"),
                          events.PayEmoney(), tone="secondary"))
     frame.add(label("pay.note", Rect(area.x, y, note_w, area.bottom - y),
                     tr._("Insert coins or bills. Your change is returned after printing. "

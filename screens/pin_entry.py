@@ -5,16 +5,32 @@ from __future__ import annotations
 from kiosk.i18n import Translator
 from kiosk.view import View
 from screens import theme
-from screens.layout import NO_UI, PIN_DIGITS, Frame, KeyPress, Layout, Rect, UiState, grid
+from screens.layout import (
+    DIGITS,
+    NO_UI,
+    PIN_DIGITS,
+    Frame,
+    KeyPress,
+    Layout,
+    Rect,
+    UiState,
+    grid,
+)
 from screens.texts import reason
 from screens.widgets import key, label, pin_boxes
 
-KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok")
+
+def keys(order: tuple[str, ...] = DIGITS) -> tuple[str, ...]:
+    """The 12 keys in keypad order: nine digits, Clear, the tenth digit, OK."""
+    if sorted(order) != sorted(DIGITS):
+        order = DIGITS
+    return (*order[:9], "clear", order[9], "ok")
 
 
-def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int) -> None:
+def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int, order: tuple[str, ...]) -> None:
     gap = frame.px(12)
-    for name, rect in zip(KEYS, grid(area, len(KEYS), 3, area.h, gap), strict=True):
+    names = keys(order)
+    for name, rect in zip(names, grid(area, len(names), 3, area.h, gap), strict=True):
         if name == "clear":
             frame.add(key("pin_entry.clear", rect, tr._("Clear"),
                           KeyPress("clear") if typed else None))
@@ -40,25 +56,25 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     px, body = frame.px, frame.body
     gap = px(theme.GAP)
     pad_w = min(px(480), body.w // 2)
-    _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length)
+    _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad)
     left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
     prompt = (tr._("Enter the PIN (4 digits) of your smartphone's user certificate.")
               if view.card_kind == "smartphone"
               else tr._("Please enter your PIN (4 digits)."))
-    y = left.y
-    frame.add(label("pin_entry.prompt", Rect(left.x, y, left.w, px(110)), prompt,
+    y, prompt_h = left.y, px(110 * frame.style.text_scale)
+    frame.add(label("pin_entry.prompt", Rect(left.x, y, left.w, prompt_h), prompt,
                     role="heading"))
-    y += px(110) + gap
-    frame.add(pin_boxes("pin_entry.display", Rect(left.x, y, left.w, px(100)), ui.pin_length,
+    y += prompt_h + gap
+    frame.add(pin_boxes("pin_entry.display", Rect(left.x, y, left.w, px(90)), ui.pin_length,
                         PIN_DIGITS))
-    y += px(100) + gap
+    y += px(90) + gap
     if view.tries_left is not None:
         tries = tr.ngettext("%(n)d try left", "%(n)d tries left", view.tries_left)
         frame.add(label("pin_entry.tries", Rect(left.x, y, left.w, px(48)),
                         tries % {"n": view.tries_left}, tone="muted", align="center"))
         y += px(48) + gap
     notice = _notice(view, tr)
-    if notice and left.bottom - y >= px(theme.MIN_TOUCH):
+    if notice and left.bottom - y >= px(48):
         frame.add(label("pin_entry.notice", Rect(left.x, y, left.w, left.bottom - y), notice,
                         tone="warning", align="left"))
     return frame.layout()

@@ -7,6 +7,7 @@ from kiosk.i18n import N_, Translator
 # Each language's name in itself (never translated)
 LANGUAGE_NAMES = {
     "ja": "日本語",
+    "ja-x-easy": "やさしい日本語",
     "en": "English",
     "zh-Hans": "简体中文",
     "zh-Hant": "繁體中文",

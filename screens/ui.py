@@ -2,11 +2,15 @@
 
 It also holds what the resident is typing before a screen's one event: the PIN digits (in a
 fixed bytearray, wiped after OK and on every screen change, never logged or drawn — only "●"),
-the option switches and the copy count.
+the option switches and the copy count; and the resident's choices for the visit: large text,
+high contrast (both start from ``[ui]`` and are reset when the screen returns to idle) and, with
+``shuffle_keypad``, the order of the PIN digits (new on every PIN screen, from a per-visit seed).
 """
 
 from __future__ import annotations
 
+import random
+import secrets
 import time
 from pathlib import Path
 from typing import Any
@@ -14,10 +18,12 @@ from typing import Any
 import pygame
 
 from kiosk import events
+from kiosk.config import UiSection
 from kiosk.i18n import translator
 from kiosk.view import View
 from screens import build_layout
 from screens.layout import (
+    DIGITS,
     PIN_DIGITS,
     EditCopies,
     EditOption,
@@ -25,6 +31,7 @@ from screens.layout import (
     Layout,
     LocalAction,
     ShowLanguages,
+    ToggleStyle,
     UiState,
     Widget,
 )
@@ -41,8 +48,15 @@ _SPINNER_STEPS = 12
 class KioskUI:
     """The screen of one kiosk. Call ``handle`` for every pygame event, ``render`` every frame."""
 
-    def __init__(self, surface: pygame.Surface) -> None:
+    def __init__(self, surface: pygame.Surface, settings: UiSection | None = None,
+                 seed: int | None = None) -> None:
         self.surface = surface
+        self.settings = settings or UiSection()
+        self._seed = seed  # None: a fresh random seed for every visit
+        self._rng = random.Random(self._visit_seed())
+        self._order = DIGITS
+        self._large_text = self.settings.large_text
+        self._high_contrast = self.settings.high_contrast
         self._view: View | None = None
         self._layout: Layout | None = None
         self._dirty = True
@@ -57,14 +71,16 @@ class KioskUI:
         self._ignore_up = False
 
     @classmethod
-    def open(cls, size: tuple[int, int] = BASE_SIZE, fullscreen: bool = False) -> KioskUI:
+    def open(cls, size: tuple[int, int] = BASE_SIZE, fullscreen: bool = False,
+             settings: UiSection | None = None) -> KioskUI:
         """Open the display window (fullscreen: the whole screen, no mouse pointer)."""
-        return cls(_open_display(size, fullscreen))
+        return cls(_open_display(size, fullscreen), settings)
 
     @classmethod
-    def headless(cls, size: tuple[int, int] = BASE_SIZE) -> KioskUI:
+    def headless(cls, size: tuple[int, int] = BASE_SIZE, settings: UiSection | None = None,
+                 seed: int | None = None) -> KioskUI:
         """Draw off screen only (replay, screenshots, tests)."""
-        return cls(pygame.Surface(size))
+        return cls(pygame.Surface(size), settings, seed)
 
     # --- state -------------------------------------------------------------------------------
     @property
@@ -76,15 +92,37 @@ class KioskUI:
         """How many PIN digits are typed (the digits themselves are never exposed)."""
         return self._pin_len
 
+    @property
+    def keypad(self) -> tuple[str, ...]:
+        """The digit keys in the order the PIN screen shows them."""
+        return self._order
+
     def ui_state(self) -> UiState:
         return UiState(pin_length=self._pin_len, options=tuple(self._options.items()),
-                       copies=self._copies, languages_open=self._languages_open)
+                       copies=self._copies, languages_open=self._languages_open,
+                       large_text=self._large_text, high_contrast=self._high_contrast,
+                       dpi=self.settings.dpi, keypad=self._order)
+
+    def _visit_seed(self) -> int:
+        return self._seed if self._seed is not None else secrets.randbits(64)
+
+    def _new_visit(self) -> None:
+        """Back to idle: the resident's choices go, the next visit gets a new keypad seed."""
+        self._large_text = self.settings.large_text
+        self._high_contrast = self.settings.high_contrast
+        self._rng = random.Random(self._visit_seed())
 
     def show(self, view: View) -> None:
         """Make ``view`` current; a new screen wipes the PIN and forgets pending edits."""
         if view == self._view:
             return
         if self._view is None or view.screen != self._view.screen:
+            if view.screen == "idle" and self._view is not None:
+                self._new_visit()
+            if view.screen == "pin_entry" and self.settings.shuffle_keypad:
+                order = list(DIGITS)
+                self._rng.shuffle(order)
+                self._order = tuple(order)
             self.wipe_pin()
             self._options.clear()
             self._copies = None
@@ -109,7 +147,10 @@ class KioskUI:
     def layout_for(self, view: View | None = None) -> Layout:
         """The layout of ``view`` (default: the current one) at this surface's size."""
         if view is not None and view != self._view:
-            return build_layout(view, translator(view.language), self.surface.get_size())
+            return build_layout(view, translator(view.language), self.surface.get_size(),
+                                UiState(large_text=self._large_text,
+                                        high_contrast=self._high_contrast,
+                                        dpi=self.settings.dpi))
         if self._view is None:
             raise RuntimeError("no view shown yet")
         if self._layout is None:
@@ -193,7 +234,8 @@ class KioskUI:
     def _activate(self, widget: Widget) -> events.Event | None:
         assert self._view is not None
         action = widget.action
-        if self._view.busy and not isinstance(action, events.ChooseLanguage | ShowLanguages):
+        if self._view.busy and not isinstance(
+                action, events.ChooseLanguage | ShowLanguages | ToggleStyle | events.StopVoice):
             return None
         if isinstance(action, LocalAction):
             return self._local(action)
@@ -211,6 +253,11 @@ class KioskUI:
             self._copies = action.copies
         elif isinstance(action, ShowLanguages):
             self._languages_open = action.open
+        elif isinstance(action, ToggleStyle):
+            if action.name == "large_text":
+                self._large_text = not self._large_text
+            elif action.name == "high_contrast":
+                self._high_contrast = not self._high_contrast
         self._changed()
         return None
 

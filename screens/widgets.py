@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple, Protocol
 
 import pygame
 
@@ -61,22 +64,41 @@ def icon(wid: str, rect: Rect, name: str) -> Widget:
 
 
 # --- text ----------------------------------------------------------------------------------------
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u3000-\u303f"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u3000-\u303f\uac00-\ud7af"
 _NO_START = ("、。，．・：；？！ー）」』】〕〉ぁぃぅぇぉっゃゅょゎ"
              "ァィゥェォッャュョヮヵヶ々…‥～,.:;!?)")
 _OPEN = "（「『【〔〈("
 _NS = re.escape(_NO_START)
 _TOKEN = re.compile(rf"\s+|[{_OPEN}]*[{_CJK}][{_NS}]*|[^\s{_CJK}]+[{_NS}]*")
+_NO_BREAK_AFTER = "\u0e40\u0e41\u0e42\u0e43\u0e44\u094d"  # Thai leading vowels, virama
+_TALL_SCRIPTS = ("thai", "deva")  # marks above and below: more room between lines
+
+
+class Measurer(Protocol):
+    def size(self, text: str) -> tuple[int, int]: ...
 
 
 def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text) or [text]
 
 
-def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
-    parts, cur = [], ""
+def _clusters(word: str) -> list[str]:
+    """``word`` cut where a line may break inside it: never before a mark, after a virama or a
+    Thai leading vowel."""
+    out: list[str] = []
     for ch in word:
-        if cur and font.size(cur + ch)[0] > width:
+        if out and (unicodedata.category(ch) in ("Mn", "Mc", "Me")
+                    or out[-1][-1] in _NO_BREAK_AFTER):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _break_word(word: str, face: Measurer, width: int) -> list[str]:
+    parts, cur = [], ""
+    for ch in _clusters(word):
+        if cur and face.size(cur + ch)[0] > width:
             parts.append(cur)
             cur = ch
         else:
@@ -84,7 +106,7 @@ def _break_word(word: str, font: pygame.font.Font, width: int) -> list[str]:
     return parts + [cur] if cur else parts
 
 
-def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
+def wrap(text: str, face: Measurer, width: int) -> list[str]:
     """Lines of ``text`` no wider than ``width``: at spaces, or between CJK characters."""
     lines: list[str] = []
     for para in text.split("\n"):
@@ -93,68 +115,90 @@ def wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
             if tok.isspace():
                 line = line + " " if line else line
                 continue
-            if font.size(line + tok)[0] <= width:
+            if face.size(line + tok)[0] <= width:
                 line += tok
                 continue
             if line.strip():
                 lines.append(line.rstrip())
-            pieces = _break_word(tok, font, width) if font.size(tok)[0] > width else [tok]
+            pieces = _break_word(tok, face, width) if face.size(tok)[0] > width else [tok]
             lines.extend(pieces[:-1])
             line = pieces[-1]
         lines.append(line.rstrip())
     return lines
 
 
-def _line_step(size: int) -> int:
-    return round(size * 1.3)
+def line_step(size: int, lang: str = "ja") -> int:
+    """The distance between two lines of text of ``size`` px."""
+    return round(size * (1.5 if fonts.script_of(lang) in _TALL_SCRIPTS else 1.3))
 
 
-def _orphan(lines: list[str], font: pygame.font.Font, width: int) -> bool:
+def _orphan(lines: list[str], face: Measurer, width: int) -> bool:
     """The last line is a stub (a few characters left over from the line before)."""
-    return font.size(lines[-1])[0] < width // 8
+    return face.size(lines[-1])[0] < width // 8
 
 
-@lru_cache(maxsize=2048)
-def fit(text: str, role: str, width: int, height: int, s: float) -> tuple[int, bool, tuple]:
-    """(size, bold, lines): the largest size of the role, down to MIN_TEXT, that fits the box
+# Text sizes in px, about 10 % apart: every text uses one of them, so few fonts are open
+SIZES = (10, 12, 13, 14, 16, 18, 20, 22, 24, 27, 30, 33, 36, 40, 44, 48, 53, 58, 64, 70, 77,
+         85, 94, 104, 115, 128, 140, 154, 170)
+
+
+def _on_ladder(px: float) -> int:
+    """The largest of SIZES not above ``px`` (the smallest of them at least)."""
+    return max((x for x in SIZES if x <= px + 0.5), default=SIZES[0])
+
+
+class Fit(NamedTuple):
+    size: int
+    bold: bool
+    lines: tuple[str, ...]
+    truncated: bool  # the text did not fit even at the smallest size: cut, with "…"
+
+
+@lru_cache(maxsize=4096)
+def fit(text: str, role: str, width: int, height: int, s: float, lang: str = "ja",
+        text_scale: float = 1.0) -> Fit:
+    """The largest size of the role (times ``text_scale``), down to MIN_TEXT, that fits the box
     without breaking a word (words are broken only at the smallest size)."""
     base, bold = theme.ROLES[role]
-    size, smallest = max(1, round(base * s)), max(1, round(theme.MIN_TEXT * s))
+    size, smallest = _on_ladder(base * s * text_scale), _on_ladder(theme.MIN_TEXT * s)
+    smallest = min(size, smallest)
     while True:
-        font = fonts.font(size, bold, text)
-        lines = wrap(text, font, width)
-        whole_words = max(font.size(t)[0] for t in _tokens(text)) <= width
-        if (len(lines) * _line_step(size) <= height and whole_words) or size <= smallest:
+        face = fonts.face(size, bold, lang)
+        lines = wrap(text, face, width)
+        whole_words = max(face.size(t)[0] for t in _tokens(text)) <= width
+        if (len(lines) * line_step(size, lang) <= height and whole_words) or size <= smallest:
             break
-        size = max(smallest, int(size * 0.9))
-    if len(lines) > 1 and size > smallest and _orphan(lines, fonts.font(size, bold, text), width):
-        smaller = max(smallest, int(size * 0.92))
-        fewer = wrap(text, fonts.font(smaller, bold, text), width)
+        size = max(smallest, _on_ladder(size - 1))
+    if len(lines) > 1 and size > smallest and _orphan(lines, fonts.face(size, bold, lang),
+                                                       width):
+        smaller = max(smallest, _on_ladder(size - 1))
+        fewer = wrap(text, fonts.face(smaller, bold, lang), width)
         if len(fewer) < len(lines):
             size, lines = smaller, fewer
-    room = max(1, height // _line_step(size))
-    if len(lines) > room:
+    room = max(1, height // line_step(size, lang))
+    truncated = len(lines) > room
+    if truncated:
         lines = lines[:room]
         lines[-1] = lines[-1].rstrip() + "…"
-    return size, bold, tuple(lines)
+    return Fit(size, bold, tuple(lines), truncated)
 
 
-@lru_cache(maxsize=2048)
-def _rendered(text: str, size: int, bold: bool, color: theme.Color, face: str) -> pygame.Surface:
-    return fonts.font(size, bold, face).render(text, True, color)
+@lru_cache(maxsize=384)  # about a screen's worth of lines in two languages: RAM stays low
+def _rendered(text: str, size: int, bold: bool, color: theme.Color, lang: str) -> pygame.Surface:
+    return fonts.face(size, bold, lang).render(text, color)
 
 
 def draw_text(surface: pygame.Surface, rect: Rect, text: str, role: str, color: theme.Color,
-              align: str, s: float) -> None:
+              align: str, s: float, lang: str = "ja", text_scale: float = 1.0) -> None:
     """Draw ``text`` wrapped and shrunk to fit ``rect``, centred vertically unless "top-…"."""
     if not text or rect.w <= 0 or rect.h <= 0:
         return
-    size, bold, lines = fit(text, role, rect.w, rect.h, s)
-    step = _line_step(size)
+    size, bold, lines, _cut = fit(text, role, rect.w, rect.h, s, lang, text_scale)
+    step = line_step(size, lang)
     top, align = align.startswith("top-"), align.removeprefix("top-")
     y = rect.y if top else rect.y + (rect.h - step * len(lines)) // 2
     for line in lines:
-        img = _rendered(line, size, bold, color, text)
+        img = _rendered(line, size, bold, color, lang)
         if align == "left":
             x = rect.x
         elif align == "right":
@@ -165,71 +209,146 @@ def draw_text(surface: pygame.Surface, rect: Rect, text: str, role: str, color: 
         y += step
 
 
-# --- painters ------------------------------------------------------------------------------------
-def _pg(rect: Rect) -> pygame.Rect:
-    return pygame.Rect(*rect)
-
-
-def _box(surface: pygame.Surface, rect: Rect, tone: str, radius: int, width: int = 2) -> None:
-    fill, _, border = theme.TONES[tone]
-    if fill is not None:
-        pygame.draw.rect(surface, fill, _pg(rect), border_radius=radius)
-    if border is not None:
-        pygame.draw.rect(surface, border, _pg(rect), width=width, border_radius=radius)
+# --- where each widget's texts go (shared by the painters and the overflow check) -----------------
+class TextSlot(NamedTuple):
+    rect: Rect
+    text: str
+    role: str
+    align: str
+    color: theme.Color
 
 
 def _inset(rect: Rect, dx: int, dy: int = 0) -> Rect:
     return Rect(rect.x + dx, rect.y + dy, rect.w - 2 * dx, rect.h - 2 * dy)
 
 
-def _draw_panel(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
-    _box(surface, w.rect, w.tone, round(theme.RADIUS * s) if w.tone == "card" else 0)
-
-
-def _draw_label(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
-    fill, color, _ = theme.TONES[w.tone]
-    pad = 0
-    if fill is not None and w.tone != "header":
-        _box(surface, w.rect, w.tone, round(theme.RADIUS * s))
-        pad = round(16 * s)
-    draw_text(surface, _inset(w.rect, pad, pad // 2), w.text, w.role, color, w.align, s)
-
-
-def _draw_button(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
-    radius = round(theme.RADIUS * s)
-    _box(surface, w.rect, w.tone, radius, width=max(2, round(3 * s)))
-    _, color, _ = theme.TONES[w.tone]
-    inner = _inset(w.rect, min(round(20 * s), w.rect.w // 12), round(6 * s))
-    if not w.detail:
-        draw_text(surface, inner, w.text, w.role, color, w.align, s)
-        return
-    detail_w = round(inner.w * 0.38)
-    main = Rect(inner.x, inner.y, inner.w - detail_w - round(12 * s), inner.h)
-    draw_text(surface, main, w.text, w.role, color, "left", s)
-    draw_text(surface, Rect(main.right + round(12 * s), inner.y, detail_w, inner.h), w.detail,
-              "body", color, "right", s)
-
-
-def _draw_toggle(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
-    _box(surface, w.rect, "card", round(theme.RADIUS * s))
+def _pill(w: Widget, s: float) -> tuple[Rect, Rect]:
+    """A toggle's inner area and its switch."""
     inner = _inset(w.rect, round(20 * s), round(8 * s))
     pill_w = min(round(240 * s), inner.w // 2)
-    pill = Rect(inner.right - pill_w, inner.y + round(4 * s), pill_w, inner.h - round(8 * s))
-    draw_text(surface, Rect(inner.x, inner.y, inner.w - pill_w - round(16 * s), inner.h),
-              w.text, "body", theme.TEXT, "left", s)
+    return inner, Rect(inner.right - pill_w, inner.y + round(4 * s), pill_w,
+                       inner.h - round(8 * s))
+
+
+def text_slots(w: Widget, s: float, style: theme.Style = theme.DEFAULT_STYLE) -> list[TextSlot]:
+    """The boxes ``w``'s texts are drawn into, with their role, alignment and colour."""
+    pal, tones = style.palette, style.tones
+    _, color, _ = tones.get(w.tone, tones[""])
+    if w.kind == "label" and w.text:
+        fill = tones[w.tone][0]
+        pad = round(16 * s) if fill is not None and w.tone != "header" else 0
+        return [TextSlot(_inset(w.rect, pad, pad // 2), w.text, w.role, w.align, color)]
+    if w.kind in ("button", "key"):
+        inner = _inset(w.rect, min(round(20 * s), w.rect.w // 12), round(6 * s))
+        if not w.detail:
+            return [TextSlot(inner, w.text, w.role, w.align, color)]
+        detail_w = round(inner.w * (0.38 if len(w.detail) > 8 else 0.25))
+        main = Rect(inner.x, inner.y, inner.w - detail_w - round(12 * s), inner.h)
+        return [TextSlot(main, w.text, w.role, "left", color),
+                TextSlot(Rect(main.right + round(12 * s), inner.y, detail_w, inner.h), w.detail,
+                         "body", "right", color)]
+    if w.kind == "toggle":
+        inner, pill = _pill(w, s)
+        on = bool(w.value)
+        text_rect = (Rect(pill.x + round(16 * s), pill.y, pill.w - pill.h - round(16 * s), pill.h)
+                     if on else Rect(pill.x + pill.h, pill.y, pill.w - pill.h - round(16 * s),
+                                     pill.h))
+        on_color = theme.BLACK if style.high_contrast else theme.TEXT_ON_DARK
+        return [TextSlot(Rect(inner.x, inner.y, inner.w - pill.w - round(16 * s), inner.h),
+                         w.text, "body", "left", pal.text),
+                TextSlot(text_rect, w.detail, "button", "center", on_color if on else pal.text)]
+    if w.kind == "steps" and w.text:
+        text_h = round(w.rect.h * 0.55)
+        return [TextSlot(Rect(w.rect.x, w.rect.y + round(6 * s), w.rect.w, text_h - round(6 * s)),
+                         w.text, w.role, "center", color)]
+    return []
+
+
+# --- painters ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Paint:
+    """What every painter needs: the scale, the style, the language and the spinner phase."""
+
+    s: float
+    style: theme.Style
+    lang: str
+    phase: int = 0
+
+    @property
+    def pal(self) -> theme.Palette:
+        return self.style.palette
+
+    def text(self, surface: pygame.Surface, slot: TextSlot) -> None:
+        draw_text(surface, slot.rect, slot.text, slot.role, slot.color, slot.align, self.s,
+                  self.lang, self.style.text_scale)
+
+
+def _pg(rect: Rect) -> pygame.Rect:
+    return pygame.Rect(*rect)
+
+
+def _box(surface: pygame.Surface, rect: Rect, tone: str, radius: int, c: Paint,
+         width: int = 2) -> None:
+    fill, _, border = c.style.tones[tone]
+    if fill is not None:
+        pygame.draw.rect(surface, fill, _pg(rect), border_radius=radius)
+    if border is not None:
+        pygame.draw.rect(surface, border, _pg(rect), width=width, border_radius=radius)
+
+
+def _texts(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    for slot in text_slots(w, c.s, c.style):
+        c.text(surface, slot)
+
+
+def _draw_panel(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    rounded = w.tone in ("card", "dialog")
+    _box(surface, w.rect, w.tone, round(theme.RADIUS * c.s) if rounded else 0, c,
+         width=max(2, round((6 if w.tone == "dialog" else 2) * c.s)))
+
+
+@lru_cache(maxsize=4)
+def _shade(size: tuple[int, int], high_contrast: bool) -> pygame.Surface:
+    dim = pygame.Surface(size, pygame.SRCALPHA)
+    dim.fill((0, 0, 0, 215 if high_contrast else 150))
+    return dim
+
+
+def _draw_shade(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    surface.blit(_shade((w.rect.w, w.rect.h), c.style.high_contrast), (w.rect.x, w.rect.y))
+
+
+def _draw_label(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    fill = c.style.tones[w.tone][0]
+    if fill is not None and w.tone != "header":
+        _box(surface, w.rect, w.tone, round(theme.RADIUS * c.s), c)
+    _texts(surface, w, c)
+
+
+def _draw_button(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    _box(surface, w.rect, w.tone, round(theme.RADIUS * c.s), c, width=max(2, round(3 * c.s)))
+    _texts(surface, w, c)
+
+
+def _draw_toggle(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    s, pal = c.s, c.pal
+    _box(surface, w.rect, "card", round(theme.RADIUS * s), c)
+    _inner, pill = _pill(w, s)
     on = bool(w.value)
-    pygame.draw.rect(surface, theme.PRIMARY if on else theme.TRACK, _pg(pill),
+    pygame.draw.rect(surface, pal.primary if on else pal.track, _pg(pill),
                      border_radius=pill.h // 2)
+    if c.style.high_contrast:
+        pygame.draw.rect(surface, pal.border, _pg(pill), width=max(2, round(2 * s)),
+                         border_radius=pill.h // 2)
     knob_r = pill.h // 2 - round(6 * s)
     cx = pill.right - pill.h // 2 if on else pill.x + pill.h // 2
-    pygame.draw.circle(surface, theme.SURFACE, (cx, pill.y + pill.h // 2), knob_r)
-    text_rect = (Rect(pill.x + round(16 * s), pill.y, pill.w - pill.h - round(16 * s), pill.h)
-                 if on else Rect(pill.x + pill.h, pill.y, pill.w - pill.h - round(16 * s), pill.h))
-    draw_text(surface, text_rect, w.detail, "button",
-              theme.TEXT_ON_DARK if on else theme.TEXT, "center", s)
+    knob = theme.BLACK if c.style.high_contrast and on else theme.WHITE
+    pygame.draw.circle(surface, knob, (cx, pill.y + pill.h // 2), knob_r)
+    _texts(surface, w, c)
 
 
-def _draw_pin(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
+def _draw_pin(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    s, pal = c.s, c.pal
     typed, digits = w.value
     gap = round(20 * s)
     side = min(w.rect.h, (w.rect.w - gap * (digits - 1)) // digits)
@@ -237,31 +356,31 @@ def _draw_pin(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
     for i in range(digits):
         box = Rect(x + i * (side + gap), w.rect.y + (w.rect.h - side) // 2, side, side)
         current = i == typed
-        pygame.draw.rect(surface, theme.SURFACE, _pg(box), border_radius=round(8 * s))
-        pygame.draw.rect(surface, theme.PRIMARY if current else theme.BORDER, _pg(box),
+        pygame.draw.rect(surface, pal.surface, _pg(box), border_radius=round(8 * s))
+        pygame.draw.rect(surface, pal.primary if current else pal.border, _pg(box),
                          width=max(2, round((5 if current else 2) * s)),
                          border_radius=round(8 * s))
         if i < typed:
-            pygame.draw.circle(surface, theme.TEXT, (box.x + side // 2, box.y + side // 2),
+            pygame.draw.circle(surface, pal.text, (box.x + side // 2, box.y + side // 2),
                                side // 5)
 
 
-def _draw_progress(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
+def _draw_progress(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     done, total = w.value
     r = w.rect.h // 2
-    pygame.draw.rect(surface, theme.TRACK, _pg(w.rect), border_radius=r)
+    pygame.draw.rect(surface, c.pal.track, _pg(w.rect), border_radius=r)
     if total > 0 and done > 0:
         fill_w = max(w.rect.h, round(w.rect.w * min(1.0, done / total)))
-        pygame.draw.rect(surface, theme.PRIMARY, pygame.Rect(w.rect.x, w.rect.y, fill_w,
+        pygame.draw.rect(surface, c.pal.primary, pygame.Rect(w.rect.x, w.rect.y, fill_w,
                                                              w.rect.h), border_radius=r)
 
 
-def _draw_steps(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
+def _draw_steps(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    s = c.s
     n, total = w.value
-    _, color, _ = theme.TONES[w.tone]
+    _, color, _ = c.style.tones[w.tone]
+    _texts(surface, w, c)
     text_h = round(w.rect.h * 0.55)
-    draw_text(surface, Rect(w.rect.x, w.rect.y + round(6 * s), w.rect.w, text_h - round(6 * s)),
-              w.text, w.role, color, "center", s)
     r, gap = round(8 * s), round(14 * s)
     span = total * 2 * r + (total - 1) * gap
     if span > w.rect.w:  # too many steps for dots: the text says it
@@ -276,68 +395,71 @@ def _draw_steps(surface: pygame.Surface, w: Widget, s: float, phase: int) -> Non
         x += 2 * r + gap
 
 
-def _draw_spinner(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
+def _draw_spinner(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     cx, cy = w.rect.x + w.rect.w // 2, w.rect.y + w.rect.h // 2
     radius = min(w.rect.w, w.rect.h) // 2
     dot = max(3, radius // 6)
     for i in range(12):
         angle = 2 * math.pi * i / 12 - math.pi / 2
-        shade = (i - phase) % 12
-        c = tuple(int(p + (t - p) * shade / 12) for p, t in zip(theme.PRIMARY, theme.TRACK,
-                                                                  strict=True))
+        shade = (i - c.phase) % 12
+        color = tuple(int(p + (t - p) * shade / 12)
+                      for p, t in zip(c.pal.primary, c.pal.track, strict=True))
         pos = (cx + round((radius - dot) * math.cos(angle)),
                cy + round((radius - dot) * math.sin(angle)))
-        pygame.draw.circle(surface, c, pos, dot)
+        pygame.draw.circle(surface, color, pos, dot)
 
 
-def _draw_icon(surface: pygame.Surface, w: Widget, s: float, phase: int) -> None:
-    r, name = w.rect, w.value
+def _draw_icon(surface: pygame.Surface, w: Widget, c: Paint) -> None:
+    r, name, s, pal = w.rect, w.value, c.s, c.pal
     line = max(2, round(4 * s))
+    base = pal.border if c.style.high_contrast else pal.header
     if name in ("card", "phone"):
         reader = Rect(r.x, r.y + r.h * 2 // 3, r.w, r.h // 3)
-        pygame.draw.rect(surface, theme.HEADER, _pg(reader), border_radius=round(10 * s))
+        pygame.draw.rect(surface, base, _pg(reader), border_radius=round(10 * s))
         if name == "card":
             body = Rect(r.x + r.w // 8, r.y, r.w * 3 // 4, r.h * 3 // 4)
         else:
             body = Rect(r.x + r.w // 3, r.y, r.w // 3, r.h * 4 // 5)
-        pygame.draw.rect(surface, theme.SURFACE, _pg(body), border_radius=round(10 * s))
-        pygame.draw.rect(surface, theme.PRIMARY, _pg(body), width=line,
+        pygame.draw.rect(surface, pal.surface, _pg(body), border_radius=round(10 * s))
+        pygame.draw.rect(surface, pal.primary, _pg(body), width=line,
                          border_radius=round(10 * s))
         chip = Rect(body.x + body.w // 8, body.y + body.h // 3, body.w // 5, body.h // 4)
         if name == "card":
-            pygame.draw.rect(surface, (212, 175, 55), _pg(chip), border_radius=round(4 * s))
+            pygame.draw.rect(surface, pal.gold, _pg(chip), border_radius=round(4 * s))
     elif name == "paper":
         tray = Rect(r.x, r.y + r.h * 3 // 4, r.w, r.h // 4)
         sheet = Rect(r.x + r.w // 5, r.y, r.w * 3 // 5, r.h * 5 // 6)
-        pygame.draw.rect(surface, theme.SURFACE, _pg(sheet))
-        pygame.draw.rect(surface, theme.BORDER, _pg(sheet), width=line)
+        pygame.draw.rect(surface, pal.surface, _pg(sheet))
+        pygame.draw.rect(surface, pal.border, _pg(sheet), width=line)
         for i in range(1, 5):
             y = sheet.y + sheet.h * i // 6
-            pygame.draw.line(surface, theme.BORDER, (sheet.x + sheet.w // 6, y),
+            pygame.draw.line(surface, pal.border, (sheet.x + sheet.w // 6, y),
                              (sheet.right - sheet.w // 6, y), line)
-        pygame.draw.rect(surface, theme.HEADER, _pg(tray), border_radius=round(10 * s))
+        pygame.draw.rect(surface, base, _pg(tray), border_radius=round(10 * s))
     elif name == "coins":
         cr = min(r.w, r.h) // 4
         for i, dx in enumerate((-cr, cr // 2, 2 * cr)):
             pos = (r.x + r.w // 2 + dx - cr // 2, r.y + r.h // 2 + (i % 2) * cr // 2)
-            pygame.draw.circle(surface, (212, 175, 55), pos, cr)
-            pygame.draw.circle(surface, (150, 115, 20), pos, cr, width=line)
+            pygame.draw.circle(surface, pal.gold, pos, cr)
+            pygame.draw.circle(surface, pal.gold_dark, pos, cr, width=line)
     elif name in ("check", "warning"):
-        color = theme.OK if name == "check" else theme.DANGER
+        color = pal.ok if name == "check" else pal.danger
+        mark = theme.BLACK if c.style.high_contrast else pal.surface
         cx, cy, rad = r.x + r.w // 2, r.y + r.h // 2, min(r.w, r.h) // 2
         pygame.draw.circle(surface, color, (cx, cy), rad)
         if name == "check":
             pts = [(cx - rad // 2, cy), (cx - rad // 8, cy + rad * 3 // 8),
                    (cx + rad // 2, cy - rad * 3 // 8)]
-            pygame.draw.lines(surface, theme.SURFACE, False, pts, max(3, rad // 6))
+            pygame.draw.lines(surface, mark, False, pts, max(3, rad // 6))
         else:
-            pygame.draw.line(surface, theme.SURFACE, (cx, cy - rad // 2), (cx, cy + rad // 8),
+            pygame.draw.line(surface, mark, (cx, cy - rad // 2), (cx, cy + rad // 8),
                              max(3, rad // 6))
-            pygame.draw.circle(surface, theme.SURFACE, (cx, cy + rad * 3 // 8), max(3, rad // 10))
+            pygame.draw.circle(surface, mark, (cx, cy + rad * 3 // 8), max(3, rad // 10))
 
 
 _PAINTERS = {
     "panel": _draw_panel,
+    "shade": _draw_shade,
     "label": _draw_label,
     "button": _draw_button,
     "key": _draw_button,
@@ -350,13 +472,16 @@ _PAINTERS = {
 }
 
 
-def draw(surface: pygame.Surface, widget: Widget, phase: int = 0) -> None:
+def draw(surface: pygame.Surface, widget: Widget, phase: int = 0,
+         style: theme.Style = theme.DEFAULT_STYLE, lang: str = "ja") -> None:
     """Paint one widget; ``phase`` (0..11) animates spinners."""
-    _PAINTERS[widget.kind](surface, widget, theme.scale(surface.get_size()), phase)
+    _PAINTERS[widget.kind](surface, widget,
+                           Paint(theme.scale(surface.get_size()), style, lang, phase))
 
 
 def draw_layout(surface: pygame.Surface, layout: Layout, phase: int = 0) -> None:
     """Paint a whole screen."""
-    surface.fill(theme.BACKGROUND)
+    c = Paint(theme.scale(surface.get_size()), layout.style, layout.lang, phase)
+    surface.fill(c.pal.background)
     for widget in layout.widgets:
-        draw(surface, widget, phase)
+        _PAINTERS[widget.kind](surface, widget, c)

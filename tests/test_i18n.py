@@ -54,7 +54,9 @@ def test_english_shows_the_source_strings_with_english_plurals() -> None:
     assert tr.ngettext("%(n)d try left", "%(n)d tries left", 2) == "%(n)d tries left"
 
 
-def test_a_language_without_catalog_falls_back_to_the_source_strings() -> None:
+def test_a_language_without_catalog_falls_back_to_the_source_strings(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KIOSK_LOCALES", str(tmp_path))
     tr = translator("th")
     assert tr.lang == "th"
     assert tr._("Cancel") == "Cancel"
@@ -66,16 +68,27 @@ def test_money_and_names() -> None:
     assert translator("en").yen(1200) == "¥1,200"
     names = {"ja": "渋谷区", "en": "Shibuya City"}
     assert translator("en").name(names) == "Shibuya City"
-    assert translator("ko").name(names) == "渋谷区"  # no Korean name: the Japanese one
+    assert translator("ko").name(names) == "Shibuya City"  # no Korean name: the English one
+    assert translator("zh-Hans").name(names) == "渋谷区"  # kanji readers: the Japanese one
     assert translator("en").name({}, fallback="131130") == "131130"
     assert N_("Cancel") == "Cancel"
 
 
 def test_only_languages_with_a_catalog_are_offered() -> None:
     langs = available_languages()
-    assert langs[:2] == ("ja", "en")
-    assert set(langs) <= set(LANGUAGES)
-    assert list(langs) == [lang for lang in LANGUAGES if lang in langs]
+    assert langs[0] == "ja" and "en" in langs
+    assert set(langs) <= set(i18n.OFFERED) == {*LANGUAGES, "ja-x-easy"}
+    assert list(langs) == [lang for lang in i18n.OFFERED if lang in langs]
+
+
+def test_easy_japanese_is_japanese_for_numbers_names_and_fonts() -> None:
+    from screens.fonts import script_of
+
+    tr = translator("ja-x-easy")
+    assert tr.number(1200) == "1,200"
+    assert tr.name({"ja": "渋谷区", "en": "Shibuya City"}) == "渋谷区"
+    assert i18n.base_language("ja-x-easy") == "ja" and script_of("ja-x-easy") == "cjk"
+    assert texts.LANGUAGE_NAMES["ja-x-easy"] == "やさしい日本語"
 
 
 def test_catalogs_are_found_by_env_and_by_bcp47_or_underscore_folder(
@@ -129,3 +142,12 @@ def test_every_certificate_type_and_option_of_the_sample_world_has_a_name() -> N
     assert texts.option_value(tr, "household", "all") == "世帯全員"
     assert texts.option_value(tr, "mynumber", False) == "記載しない"
     assert texts.option_value(tr, "year", 2025) == "2025年度"
+
+
+def test_a_name_falls_back_to_english_for_readers_of_other_languages() -> None:
+    from kiosk.i18n import translator
+
+    names = {"ja": "渋谷区", "en": "Shibuya City"}
+    assert translator("th").name(names) == "Shibuya City"
+    assert translator("ja-x-easy").name(names) == "渋谷区"
+    assert translator("en").name(names) == "Shibuya City"

@@ -3,6 +3,7 @@ actions the replay files rely on; the UI keeps the PIN to itself."""
 
 from __future__ import annotations
 
+import math
 import os
 
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
@@ -16,11 +17,12 @@ import pygame  # noqa: E402
 import pytest  # noqa: E402
 
 from kiosk import events  # noqa: E402
+from kiosk.config import UiSection  # noqa: E402
 from kiosk.i18n import available_languages, translator  # noqa: E402
 from kiosk.view import Choice, OptionField, View  # noqa: E402
 from screens import SCREENS, STATES, build_layout, render_view  # noqa: E402
 from screens.fonts import font_chain, has_glyphs  # noqa: E402
-from screens.layout import Layout, Rect  # noqa: E402
+from screens.layout import BAR_LANGUAGES, Layout, Rect, ToggleStyle  # noqa: E402
 from screens.ui import KioskUI  # noqa: E402
 
 SIZE = (1280, 800)
@@ -95,17 +97,23 @@ def test_every_screen_draws_fits_and_has_real_glyphs(state: str, lang: str,
     assert len(ids) == len(set(ids)), "widget ids are unique"
     prefix = "pay" if state == "payment" else state
     for w in layout.widgets:
-        assert w.id.split(".")[0] in (prefix, "frame", "nav", "lang", "voice"), w.id
+        assert w.id.split(".")[0] in (prefix, "frame", "nav", "lang", "voice", "ui"), w.id
         assert w.rect.inside(screen), (w.id, w.rect)
         for text in w.texts:
             assert has_glyphs(text), (w.id, text)
         if w.action is not None:
             assert min(w.rect.w, w.rect.h) >= MIN_TOUCH_PX, (w.id, w.rect)
-    for code in LANGS:
-        assert layout.find(f"lang.{code}").action == events.ChooseLanguage(code)
+    if len(LANGS) <= BAR_LANGUAGES or state == "idle":
+        for code in LANGS:
+            assert layout.find(f"lang.{code}").action == events.ChooseLanguage(code)
+    else:
+        assert layout.find("lang.more") is not None
+    assert layout.find("ui.large_text").action == ToggleStyle("large_text")
+    assert layout.find("ui.high_contrast").action == ToggleStyle("high_contrast")
+    assert layout.find("voice.stop").action == events.StopVoice()
 
 
-@pytest.mark.parametrize("size", [(1024, 768), (1920, 1080), (800, 480)])
+@pytest.mark.parametrize("size", [(1024, 600), (1024, 768), (1920, 1080), (800, 480)])
 def test_every_screen_fits_other_screen_sizes(size: tuple[int, int]) -> None:
     screen = Rect(0, 0, *size)
     for state in STATES:
@@ -145,8 +153,9 @@ def test_the_ids_and_actions_replay_files_use() -> None:
     assert action(at("await_card"), "nav.back") == events.Back()
     assert action(at("await_card"), "nav.cancel") == events.Cancel()
     assert at("closed").find("nav.cancel") is None and at("closed").find("nav.back") is None
-    assert action(at("remove_card"), "frame.more_time") == events.MoreTime()
+    assert action(at("choose_copies", seconds_left=12), "frame.more_time") == events.MoreTime()
     assert at("choose_copies").find("frame.more_time") is None  # 42 s left: not yet
+    assert at("remove_card").find("frame.more_time") is None  # its timeout is an alarm
 
 
 def test_the_screens_show_the_numbers() -> None:
@@ -311,3 +320,72 @@ def test_with_many_languages_the_bar_offers_the_full_list(
     assert ui.layout_for().find("choose_copies.next") is not None  # the list closed
     idle = build_layout(view_of("idle", "en"))
     assert len([w for w in idle.widgets if w.id.startswith("lang.")]) == 8  # all, big
+
+
+def test_the_more_time_dialog_is_modal_and_big() -> None:
+    ui = KioskUI.headless(SIZE)
+    ui.show(view_of("confirm", "en", seconds_left=15))
+    layout = ui.layout_for()
+    more = layout.find("frame.more_time")
+    assert more is not None and more.rect.h >= 100
+    assert layout.find("frame.time").text == "15 seconds left"
+    assert ui.press(center(ui, "frame.more_time")) == events.MoreTime()
+    assert ui.press(center(ui, "confirm.ok")) is None  # under the dialog: nothing
+    assert ui.tap("confirm.ok") == events.Confirm(True)  # replay taps by id still work
+    assert build_layout(view_of("printing", "en", seconds_left=5)).find("frame.more_time") \
+        is None  # busy: no dialog
+
+
+def test_large_text_and_high_contrast_last_the_visit() -> None:
+    ui = KioskUI.headless(SIZE)
+    ui.show(view_of("idle", "en"))
+    assert ui.tap("ui.large_text") is None and ui.ui_state().large_text
+    normal = build_layout(view_of("terms", "en"))
+    ui.show(view_of("terms", "en"))
+    assert ui.tap("ui.high_contrast") is None
+    layout = ui.layout_for()
+    assert layout.style.large_text and layout.style.high_contrast
+    assert layout.find("ui.large_text").tone == "selected"
+    assert normal.style.large_text is False
+    ui.render()
+    assert ui.surface.get_at((2, SIZE[1] // 2))[:3] == (0, 0, 0)  # black background
+    ui.show(view_of("thanks", "en"))
+    assert ui.ui_state().large_text  # kept to the end of the visit
+    ui.show(view_of("idle", "en"))
+    assert not ui.ui_state().large_text and not ui.ui_state().high_contrast
+
+
+def test_config_defaults_the_style_and_dpi_sets_the_touch_minimum() -> None:
+    settings = UiSection(dpi=160.0, large_text=True, high_contrast=True)
+    ui = KioskUI.headless(SIZE, settings)
+    ui.show(view_of("choose_certificate", "en"))
+    layout = ui.layout_for()
+    assert layout.style.large_text and layout.style.high_contrast
+    need = math.ceil(160 * 15 / 25.4)
+    for w in layout.widgets:
+        if w.action is not None:
+            assert min(w.rect.w, w.rect.h) >= need, (w.id, w.rect)
+            assert w.rect.inside(Rect(0, 0, *SIZE)), w.id
+
+
+def test_a_shuffled_keypad_changes_per_pin_screen_and_keys_still_type() -> None:
+    ui = KioskUI.headless(SIZE, UiSection(shuffle_keypad=True), seed=7)
+    orders = []
+    for _ in range(4):
+        ui.show(view_of("pin_entry", "en"))
+        orders.append(ui.keypad)
+        assert sorted(ui.keypad) == sorted("0123456789")
+        ui.show(view_of("authenticating", "en"))
+    assert len(set(orders)) > 1
+    ui.show(view_of("pin_entry", "en"))
+    layout = ui.layout_for()
+    first = layout.find(f"pin_entry.key{ui.keypad[0]}")
+    assert first.rect.x < layout.find("pin_entry.ok").rect.x  # top left: the first digit
+    for key in (pygame.K_1, pygame.K_2, pygame.K_3):
+        ui.handle(pygame.event.Event(pygame.KEYDOWN, key=key))
+    ui.tap("pin_entry.key4")
+    event = ui.tap("pin_entry.ok")
+    assert isinstance(event, events.EnterPin) and event.pin == bytearray(b"1234")
+    plain = KioskUI.headless(SIZE)
+    plain.show(view_of("pin_entry", "en"))
+    assert plain.keypad == tuple("1234567890")

@@ -355,7 +355,8 @@ class Player:
 
             from screens.ui import KioskUI
 
-            self._ui = KioskUI(pygame.Surface(tuple(self.kiosk.config.kiosk.screen)))
+            config = self.kiosk.config
+            self._ui = KioskUI(pygame.Surface(tuple(config.kiosk.screen)), config.ui)
         return self._ui
 
     def _visited(self, state: str) -> None:
