@@ -160,6 +160,38 @@ class UiSection:
 
 
 @dataclass
+class HoursSection:
+    """When this kiosk offers the service (an office kiosk: office hours, weekdays)."""
+
+    open: str = "06:30"
+    close: str = "23:00"
+    weekdays_only: bool = False
+    closed_days: list[str] = field(
+        default_factory=lambda: ["12-29", "12-30", "12-31", "01-01", "01-02", "01-03"])
+    maintenance: list[str] = field(default_factory=list)  # windows "HH:MM-HH:MM", every day
+
+    def check(self) -> None:
+        for key in ("open", "close"):
+            if not _hhmm(getattr(self, key)):
+                raise schema.SchemaError(key, "must be HH:MM")
+        if self.open >= self.close:
+            raise schema.SchemaError("close", "must be after open")
+        for i, day in enumerate(self.closed_days):
+            mm, _, dd = day.partition("-")
+            if not (mm.isdigit() and dd.isdigit() and len(day) == 5):
+                raise schema.SchemaError(f"closed_days[{i}]", "must be MM-DD")
+        for i, window in enumerate(self.maintenance):
+            start, _, end = window.partition("-")
+            if not (_hhmm(start) and _hhmm(end) and start < end):
+                raise schema.SchemaError(f"maintenance[{i}]", "must be HH:MM-HH:MM")
+
+
+def _hhmm(text: str) -> bool:
+    hh, _, mm = text.partition(":")
+    return len(text) == 5 and hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60
+
+
+@dataclass
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     center: CenterSection = field(default_factory=CenterSection)
@@ -170,6 +202,7 @@ class Config:
     payment: PaymentSection = field(default_factory=PaymentSection)
     journal: JournalSection = field(default_factory=JournalSection)
     timeouts: Timeouts = field(default_factory=Timeouts)
+    hours: HoursSection = field(default_factory=HoursSection)
     ui: UiSection = field(default_factory=UiSection)
 
 

@@ -21,6 +21,7 @@ from kiosk import events as ev
 from kiosk.center.protocol import CertificateOffer, Offer, Order, auth_message
 from kiosk.clock import Clock
 from kiosk.config import Config
+from kiosk.hours import closed_because, next_change, next_opening
 from kiosk.ports import (
     AlarmPort,
     CardInfo,
@@ -184,6 +185,8 @@ class Session:
         self.faults: dict[str, Reason] = {}  # what keeps the kiosk out of service
         self.printer_problem = ""  # what the printer said, for staff
         self.check_at: datetime | None = clock.now()  # the next printer pre-flight check
+        self.hours_at: datetime | None = clock.now()  # the next look at the opening hours
+        self.closed_reason: Reason | None = None
         self._checking = False
         self.alarm_since: datetime | None = None
         self.alerts: list[str] = []  # what staff were told (forgotten card, paper, money)
@@ -406,9 +409,10 @@ class Session:
     # ------------------------------------------------------------------ time
     def next_deadline(self) -> datetime | None:
         check = self.check_at if self.state in ("idle", "out_of_service") else None
+        hours = self.hours_at if self.state in ("idle", "closed") else None
         step = (self.alarm_since + timedelta(seconds=ALARM_STEP * (self._alarm_steps() + 1))
                 if self.alarm_since is not None else None)
-        times = [t for t in (self.deadline, self.alarm_at, check, step) if t is not None]
+        times = [t for t in (self.deadline, self.alarm_at, check, step, hours) if t is not None]
         return min(times) if times else None
 
     def _alarm_steps(self) -> int:
@@ -425,6 +429,9 @@ class Session:
                 self._set_alarm(kind)
         if self.alarm_since is not None:
             self.ports.alarm.escalate((now - self.alarm_since).total_seconds())
+        if (self.hours_at is not None and now >= self.hours_at
+                and self.state in ("idle", "closed")):
+            self._look_at_hours(now)
         if (self.check_at is not None and now >= self.check_at
                 and self.state in ("idle", "out_of_service")):
             self.check_at = None
@@ -432,6 +439,21 @@ class Session:
         if self.deadline is not None and now >= self.deadline:
             self.deadline = None
             self._timed_out()
+
+    def _look_at_hours(self, now: datetime) -> None:
+        """Close an idle kiosk outside its hours; open a closed one inside them. A visit in
+        progress is never cut short: the kiosk closes when it is idle again."""
+        self.hours_at = next_change(self.config.hours, now)
+        reason = closed_because(self.config.hours, now)
+        if reason is not None and self.state == "idle":
+            self.closed_reason = reason
+            log.info("closed: %s until %s", reason, next_opening(self.config.hours, now))
+            self.trigger("close")
+        elif reason is None and self.state == "closed":
+            self.closed_reason = None
+            self.trigger("reopen")
+        elif reason is not None and self.state == "closed":
+            self.closed_reason = reason  # still closed, maybe for another reason now
 
     def _forgotten(self) -> str | None:
         """What the resident is leaving behind, if anything."""
@@ -506,6 +528,8 @@ class Session:
             self.check_at = self.clock.now() + timedelta(seconds=self.config.printer.check_seconds)
         if self.faults:
             self._go_out_of_service()
+        else:
+            self.hours_at = self.clock.now()  # closing time may have come during the visit
 
     def _enter_out_of_service(self) -> None:
         self._close_card()
@@ -929,7 +953,9 @@ class Session:
             step=JOURNEY.index(step_state) + 1 if in_journey else 0,
             steps=len(JOURNEY) if in_journey else 0,
             message=(str(next(iter(self.faults.values()))) if state == "out_of_service"
-                     and self.faults else str(v.message) if v.message else None),
+                     and self.faults else str(self.closed_reason) if state == "closed"
+                     and self.closed_reason else str(v.message) if v.message else None),
+            opens_at=self._opens_at(now) if state == "closed" else None,
             tries_left=v.card.tries_left if v.card else None,
             last_try_warning=bool(v.card and v.card.tries_left == 1 and state == "pin_entry"),
             municipalities=tuple(
@@ -958,6 +984,10 @@ class Session:
             seconds_left=math.ceil((self.deadline - now).total_seconds()) if self.deadline
             else None,
         )
+
+    def _opens_at(self, now: datetime) -> str | None:
+        when = next_opening(self.config.hours, now)
+        return when.isoformat(timespec="minutes") if when else None
 
     def _option_fields(self) -> tuple[OptionField, ...]:
         cert = self.visit.certificate

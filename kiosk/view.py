@@ -57,4 +57,5 @@ class View:
     can_back: bool = False
     methods: tuple[str, ...] = ("cash",)  # how the fee can be paid: cash, emoney, free
     busy: bool = False  # a worker job is running; the screen shows progress, takes no input
+    opens_at: str | None = None  # closed: when the kiosk opens next (local ISO time)
     seconds_left: int | None = None  # whole seconds before the inactivity timeout
