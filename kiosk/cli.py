@@ -35,9 +35,15 @@ def _parser() -> argparse.ArgumentParser:
     emulate.add_argument("--world", type=Path, help="a world file (default: the sample)")
     emulate.add_argument("--state", type=Path, help="keep the test CA and PIN counters here")
 
+    run = sub.add_parser("run", help="run the kiosk as a service (systemd Type=notify)")
+    run.add_argument("--config", type=Path, help="the kiosk's kiosk.toml")
+
     center_cli.add_parsers(sub)
     journal_cli.add_parsers(sub)
 
+    operator = sub.add_parser("operator", help="operator mode").add_subparsers(
+        dest="operator_command", required=True)
+    operator.add_parser("hash-pin", help="print the [operator] pin_hash line for a PIN")
     sub.add_parser("screenshots", add_help=False,
                    help="every screen of every state, per language: PNGs and index.html")
     voice = sub.add_parser("voice", help="spoken prompts").add_subparsers(dest="voice_command",
@@ -69,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         from drivers.audio.voice import main_build_voice
 
         return main_build_voice(argv[2:])
+    if argv[:2] == ["operator", "hash-pin"]:  # reads the PIN without echo: kiosk/operator.py
+        from kiosk.operator import main_hash_pin
+
+        return main_hash_pin(argv[2:])
     if argv[:1] == ["screenshots"]:  # its own options: kiosk/screenshots.py
         _headless()
         from kiosk.screenshots import main as screenshots
@@ -83,6 +93,8 @@ def main(argv: list[str] | None = None) -> int:
             return _replay(args)
         if args.command == "demo":
             return _demo(args)
+        if args.command == "run":
+            return _run(args)
         if args.command == "center":
             return center_cli.run(args)
         if args.command == "journal":
@@ -139,6 +151,12 @@ def _replay(args: argparse.Namespace) -> int:
             return replay(args.files, options)
         finally:
             lab.stop()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.service import run_service
+
+    return run_service(args.config)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -192,6 +192,15 @@ def _hhmm(text: str) -> bool:
 
 
 @dataclass
+class OperatorSection:
+    pin_hash: str = ""  # `kiosk operator hash-pin`; empty: operator mode is off
+
+    def check(self) -> None:
+        if self.pin_hash and not self.pin_hash.startswith("scrypt$"):
+            raise schema.SchemaError("pin_hash", "must come from `kiosk operator hash-pin`")
+
+
+@dataclass
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     center: CenterSection = field(default_factory=CenterSection)
@@ -203,6 +212,7 @@ class Config:
     journal: JournalSection = field(default_factory=JournalSection)
     timeouts: Timeouts = field(default_factory=Timeouts)
     hours: HoursSection = field(default_factory=HoursSection)
+    operator: OperatorSection = field(default_factory=OperatorSection)
     ui: UiSection = field(default_factory=UiSection)
 
 

@@ -88,6 +88,19 @@ class PayEmoney(Event):
 
 
 @dataclass(frozen=True)
+class OperatorKey(Event):
+    """The service key combination on the kiosk's keyboard (staff only; never a gesture)."""
+
+
+@dataclass(frozen=True)
+class OperatorAction(Event):
+    """A button of the operator menu: test_print, settlement, collect_cash, refill,
+    clear_fault, out_of_service, back_in_service, leave."""
+
+    action: str
+
+
+@dataclass(frozen=True)
 class StopVoice(Event):
     """The resident pressed "stop voice"."""
 

@@ -35,6 +35,12 @@ CREATE TABLE IF NOT EXISTS money (
     state     TEXT NOT NULL CHECK (state IN ('due', 'done', 'voucher')),
     at        TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS operator_log (
+    id      INTEGER PRIMARY KEY,
+    action  TEXT NOT NULL,
+    detail  TEXT NOT NULL DEFAULT '',
+    at      TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS documents (
     document_id TEXT PRIMARY KEY,
     order_id    TEXT NOT NULL REFERENCES orders(order_id),
@@ -196,6 +202,16 @@ class SqliteJournal:
     def print_failed(self, document_id: str, pages: int) -> None:
         self._write("UPDATE documents SET state='failed', pages=?, at=? WHERE document_id=?",
                     (pages, self._now(), document_id))
+
+    # --- the operator --------------------------------------------------------------------
+    def operator(self, action: str, detail: str = "") -> None:
+        """An operator action, written before it is carried out."""
+        self._write("INSERT INTO operator_log (action, detail, at) VALUES (?, ?, ?)",
+                    (action, detail, self._now()))
+
+    def operator_log(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self._rows(  # type: ignore[misc]
+            "SELECT action, detail, at FROM operator_log ORDER BY id")]
 
     # --- reading -------------------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:

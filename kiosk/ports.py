@@ -74,6 +74,15 @@ class PaymentPort(Protocol):
     def dispense(self, yen: int) -> int:
         """Give ``yen`` back (change or refund) into the change tray; returns what was given."""
 
+    def collect(self) -> int:
+        """The operator empties the cash box; returns the yen taken out."""
+
+    def refill(self, counts: dict[int, int]) -> int:
+        """The operator fills the change tubes to ``counts``; returns the yen put in."""
+
+    def levels(self) -> str:
+        """The change and cash levels, for the operator."""
+
 
 class EmoneyPort(Protocol):
     """An e-money terminal: the fee comes from the resident's card, and goes back to it."""

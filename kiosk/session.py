@@ -22,6 +22,7 @@ from kiosk.center.protocol import CertificateOffer, Offer, Order, auth_message
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.hours import closed_because, next_change, next_opening
+from kiosk.operator import check_pin, test_page
 from kiosk.ports import (
     AlarmPort,
     CardInfo,
@@ -34,7 +35,7 @@ from kiosk.ports import (
     VoicePort,
 )
 from kiosk.reasons import DocumentRejected, KioskError, PinWrong, PrinterError, Reason
-from kiosk.view import Choice, OptionField, View
+from kiosk.view import Choice, OperatorView, OptionField, View
 
 log = logging.getLogger(__name__)
 # An event that does not fit the current state (a tap on a screen just replaced, a card put
@@ -134,6 +135,14 @@ class Ports:
 
 
 @dataclass
+class OperatorState:
+    authorized: bool = False
+    tries: int = 0
+    report: tuple[str, ...] = ()
+    last: str = ""
+
+
+@dataclass
 class Visit:
     """Everything about the resident in front of the kiosk; dropped when the visit ends."""
 
@@ -191,6 +200,7 @@ class Session:
         self.alarm_since: datetime | None = None
         self.alerts: list[str] = []  # what staff were told (forgotten card, paper, money)
         self.no_tray_sensor = config.tray.sensor == "none"
+        self.operator: OperatorState | None = None
         self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
         self.machine = Machine(
             model=self, states=STATES, transitions=TRANSITIONS, initial="idle",
@@ -220,6 +230,8 @@ class Session:
             ev.PrintProgress: self._on_progress,
             ev.PrinterCleared: lambda e: self.check_printer(),
             ev.PayEmoney: self._on_pay_emoney,
+            ev.OperatorKey: self._on_operator_key,
+            ev.OperatorAction: self._on_operator_action,
             ev.StopVoice: lambda e: self.ports.voice.stop() if self.ports.voice else None,
             ev.Tick: lambda e: self._on_tick(),
             ev.WorkDone: self._on_work_done,
@@ -273,6 +285,9 @@ class Session:
         # reading_card / authenticating: the running job fails by itself if it still needed the card
 
     def _on_pin(self, e: ev.EnterPin) -> None:
+        if self.state == "maintenance" and self.operator and not self.operator.authorized:
+            self._operator_pin(e.pin)
+            return
         if self.state != "pin_entry":
             _wipe(e.pin)
             return
@@ -370,6 +385,129 @@ class Session:
             self.visit.message = e.reason  # declined or timed out: cash still works
             self.ports.payment.begin(self.visit.order.fee)
             self._arm_timers()
+
+    # ------------------------------------------------------------------ operator mode
+    def _on_operator_key(self, e: ev.OperatorKey) -> None:
+        """The service key combination: the operator PIN is asked next (never a gesture)."""
+        if not self.config.operator.pin_hash:
+            log.warning("operator key pressed, but operator mode has no PIN configured")
+            return
+        if self.state in ("idle", "out_of_service", "closed"):
+            self.operator = OperatorState()
+            self.trigger("enter_maintenance")
+
+    def _operator_pin(self, pin: bytearray) -> None:
+        op = self.operator
+        assert op is not None
+        if check_pin(pin, self.config.operator.pin_hash):
+            op.authorized = True
+            op.last = "signed in"
+            self.ports.journal.operator("enter")
+            return
+        op.tries += 1
+        op.last = "wrong operator PIN"
+        log.warning("wrong operator PIN (%d)", op.tries)
+        if op.tries >= 3:
+            self.ports.journal.operator("refused", "three wrong operator PINs")
+            self._leave_operator()
+
+    def _on_operator_action(self, e: ev.OperatorAction) -> None:
+        op = self.operator
+        if self.state != "maintenance" or op is None or not op.authorized:
+            return
+        handler = getattr(self, f"_operator_{e.action}", None)
+        if handler is None:
+            log.warning("no operator action %r", e.action)
+            return
+        handler()
+
+    def _operator_test_print(self) -> None:
+        self.ports.journal.operator("test_print")
+        pdf = test_page(self.kiosk_id, self.clock.now())
+        self.jobs.submit("operator_print", lambda: self.ports.printer.print_document(
+            f"test-{self.clock.now():%Y%m%d%H%M%S}", pdf), Reason.PRINTER_FAULT)
+
+    def _done_operator_print(self, result: Any) -> None:
+        if self.operator:
+            self.operator.last = f"test page printed ({result.pages} page)"
+        self.check_printer()
+
+    def _failed_operator_print(self, e: ev.WorkFailed) -> None:
+        if self.operator:
+            self.operator.last = f"test print failed: {e.value}"
+
+    def _operator_settlement(self) -> None:
+        day = self.clock.now().date().isoformat()
+        self.ports.journal.operator("settlement", day)
+        report = self.ports.journal.report(day)
+        t = report.totals
+        lines = [f"{x.municipality} {x.certificate}: {x.count} ¥{x.fees:,}" for x in report.lines]
+        lines.append(f"in ¥{t.money_in:,} fees ¥{t.fees_collected:,} change ¥{t.change:,} "
+                     f"refunded ¥{t.refunded:,} outstanding ¥{t.outstanding:,}")
+        if self.operator:
+            self.operator.report = tuple(lines)
+            self.operator.last = f"settlement {day}"
+
+    def _operator_collect_cash(self) -> None:
+        self.ports.journal.operator("collect_cash")
+        taken = self.ports.payment.collect()
+        self.ports.journal.operator("collect_cash done", f"¥{taken}")
+        if self.operator:
+            self.operator.last = f"cash box emptied: ¥{taken:,}"
+
+    def _operator_refill(self) -> None:
+        counts = {int(k): v for k, v in self.config.payment.change.items()}
+        self.ports.journal.operator("refill")
+        added = self.ports.payment.refill(counts)
+        self.ports.journal.operator("refill done", f"¥{added}")
+        if self.operator:
+            self.operator.last = f"change tubes filled: ¥{added:,}"
+
+    def _operator_clear_fault(self) -> None:
+        self.ports.journal.operator("clear_fault", self.printer_problem)
+        self.jobs.submit("operator_clear", self.ports.printer.clear_fault, Reason.PRINTER_FAULT)
+
+    def _done_operator_clear(self, _: Any) -> None:
+        if self.operator:
+            self.operator.last = "printer fault cleared"
+        self.check_printer()
+
+    def _failed_operator_clear(self, e: ev.WorkFailed) -> None:
+        if self.operator:
+            self.operator.last = f"could not clear the fault: {e.value}"
+
+    def _operator_out_of_service(self) -> None:
+        self.ports.journal.operator("out_of_service")
+        self.faults["operator"] = Reason.NOT_AVAILABLE_HERE
+        if self.operator:
+            self.operator.last = "out of service"
+
+    def _operator_back_in_service(self) -> None:
+        self.ports.journal.operator("back_in_service")
+        self.faults.pop("operator", None)
+        if self.operator:
+            self.operator.last = "back in service"
+
+    def _operator_leave(self) -> None:
+        self.ports.journal.operator("leave")
+        self._leave_operator()
+
+    def _leave_operator(self) -> None:
+        self.operator = None
+        self.trigger("reopen")  # idle; out of service or closed again as need be
+
+    def _operator_view(self) -> OperatorView | None:
+        op = self.operator
+        if op is None:
+            return None
+        service = f"no ({', '.join(sorted(self.faults))})" if self.faults else "yes"
+        status = () if not op.authorized else (
+            f"printer: {self.printer_problem or 'ready'}",
+            f"cash: {self.ports.payment.levels()}",
+            f"card reader: {'unavailable' if 'reader' in self.faults else 'ready'}",
+            f"in service: {service}",
+            f"staff alerts: {len(self.alerts)}")
+        return OperatorView(not op.authorized, status, op.report, op.last)
 
     def _on_reader(self, e: ev.ReaderChanged) -> None:
         if e.available:
@@ -956,6 +1094,7 @@ class Session:
                      and self.faults else str(self.closed_reason) if state == "closed"
                      and self.closed_reason else str(v.message) if v.message else None),
             opens_at=self._opens_at(now) if state == "closed" else None,
+            operator=self._operator_view() if state == "maintenance" else None,
             tries_left=v.card.tries_left if v.card else None,
             last_try_warning=bool(v.card and v.card.tries_left == 1 and state == "pin_entry"),
             municipalities=tuple(

@@ -30,6 +30,16 @@ class OptionField:
 
 
 @dataclass(frozen=True)
+class OperatorView:
+    """What the operator screen shows (staff only; no personal data)."""
+
+    pin_needed: bool = True
+    status: tuple[str, ...] = ()
+    report: tuple[str, ...] = ()
+    last: str = ""
+
+
+@dataclass(frozen=True)
 class View:
     screen: str  # a state name of architecture.md
     language: str = "ja"
@@ -57,5 +67,6 @@ class View:
     can_back: bool = False
     methods: tuple[str, ...] = ("cash",)  # how the fee can be paid: cash, emoney, free
     busy: bool = False  # a worker job is running; the screen shows progress, takes no input
+    operator: OperatorView | None = None  # maintenance: the operator's menu
     opens_at: str | None = None  # closed: when the kiosk opens next (local ISO time)
     seconds_left: int | None = None  # whole seconds before the inactivity timeout

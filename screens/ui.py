@@ -176,7 +176,7 @@ class KioskUI:
         elif kind == pygame.FINGERUP:
             return self._up(self._finger_pos(event))
         elif kind == pygame.KEYDOWN:
-            return self._key(event.key)
+            return self._key(event.key, getattr(event, "mod", 0))
         return None
 
     def tap(self, widget_id: str) -> events.Event | None:
@@ -215,13 +215,17 @@ class KioskUI:
             return None
         return self._activate(widget)
 
-    def _key(self, key: int) -> events.Event | None:
+    def _key(self, key: int, mod: int = 0) -> events.Event | None:
         assert self._view is not None
+        if key == pygame.K_o and mod & pygame.KMOD_CTRL and mod & pygame.KMOD_ALT:
+            return events.OperatorKey()  # the service keyboard's combination (staff)
         if key == pygame.K_ESCAPE:
             layout = self.layout_for()
             cancel = next((w for w in map(layout.find, _CANCEL_IDS) if w is not None), None)
             return self._activate(cancel) if cancel is not None else None
-        if self._view.screen != "pin_entry":
+        operator_pin = (self._view.screen == "maintenance" and self._view.operator is not None
+                        and self._view.operator.pin_needed)
+        if self._view.screen != "pin_entry" and not operator_pin:
             return None
         if key in _DIGIT_KEYS:
             return self._local(KeyPress(_DIGIT_KEYS[key]))

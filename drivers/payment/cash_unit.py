@@ -112,6 +112,30 @@ class SimulatedCashUnit:
             self._to_tray(given)
         return given
 
+    def collect(self) -> int:
+        """The operator empties the cash box (notes); returns the yen taken out."""
+        with self._lock:
+            taken = sum(c * n for c, n in self.cashbox.items())
+            self.cashbox.clear()
+        return taken
+
+    def refill(self, counts: dict[int, int]) -> int:
+        """The operator fills the change tubes up to ``counts``; returns the yen put in."""
+        added = 0
+        with self._lock:
+            for coin, want in counts.items():
+                if coin in self.tubes and self.tubes[coin] < want:
+                    added += (want - self.tubes[coin]) * coin
+                    self.tubes[coin] = want
+        return added
+
+    def levels(self) -> str:
+        """Tubes and cash box, for the operator."""
+        with self._lock:
+            tubes = " ".join(f"¥{c}×{n}" for c, n in self.tubes.items())
+            box = sum(c * n for c, n in self.cashbox.items())
+        return f"change tubes {tubes}; cash box ¥{box:,}"
+
     def total_held(self) -> int:
         with self._lock:
             return (sum(c * n for c, n in self.tubes.items())

@@ -20,8 +20,9 @@ RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality",
                     "options", "copies", "confirm", "insert", "tap", "cancel", "back", "take",
                     "idle")
 WORLD_ACTIONS = ("printer", "center", "power", "clock")
+STAFF_ACTIONS = ("key",)  # {"key": "operator"}: the service keyboard's combination
 CHECKS = ("expect", "wait")
-ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + CHECKS
+ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + STAFF_ACTIONS + CHECKS
 CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
 EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
@@ -250,6 +251,7 @@ _CHECKS: dict[str, Any] = {
     else "must be seconds, 0 or more",
     "clock": lambda v, o: None,
     "power": lambda v, o: None if v == "cut" else "must be \"cut\"",
+    "key": lambda v, o: None if v == "operator" else "must be \"operator\"",
     "printer": lambda v, o: None if v in PRINTER_STATES else
     f"must be one of {', '.join(PRINTER_STATES)}",
     "center": lambda v, o: None if isinstance(v, str) and re.fullmatch(CENTER_FAULT, v) else

@@ -199,6 +199,7 @@ class Player:
             "confirm": lambda: ev.Confirm(v),
             "cancel": lambda: ev.Cancel(),
             "back": lambda: ev.Back(),
+            "key": lambda: ev.OperatorKey(),
         }
         if a in simple:
             self._pump_after(simple[a]())
