@@ -43,6 +43,8 @@ from kiosk.center.transport import Transport, TransportError, TransportOptions, 
 from kiosk.clock import Clock, VirtualClock
 from kiosk.config import Config, ConfigError
 from kiosk.journal import SqliteJournal
+from kiosk.logs import add_redactions, world_redactions
+from kiosk.metrics import KioskMetrics
 from kiosk.recovery import recover
 from kiosk.session import Ports, Session
 from kiosk.worker import InlineWorker, ThreadWorker
@@ -172,6 +174,9 @@ class Kiosk:
         self.post(ev.PrinterCleared())
 
     def close(self) -> None:
+        metrics = self.session.ports.metrics
+        if metrics is not None:
+            metrics.close()
         self.voice.stop()
         if self.slot is not None and self.slot.card_present:
             self.slot.remove()
@@ -211,13 +216,9 @@ def load_document_key(path: str) -> bytes:
     return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
-def build_kiosk(config: Config, clock: Clock, *, inline: bool,
-                kiosk_id: str | None = None) -> Kiosk:
-    """Assemble a kiosk from ``config``; ``inline`` runs jobs on the caller's thread (replay)."""
-    events: queue.SimpleQueue[ev.Event] = queue.SimpleQueue()
-    post = events.put
-    kiosk_id = kiosk_id or config.kiosk.id
-
+def build_center_client(config: Config, clock: Clock, kiosk_id: str
+                        ) -> tuple[ReferenceCenter | None, Transport, CenterClient]:
+    """The center (when in-process), the transport to it, and the client on top."""
     center: ReferenceCenter | None = None
     transport: Transport
     if config.center.uri == "local:":
@@ -225,18 +226,30 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
         if center.world.kiosk(kiosk_id) is None:
             raise ConfigError(f"kiosk.id: {kiosk_id!r} is not a kiosk of the center's world")
         transport = LocalTransport(center, kiosk_id)
-        client = CenterClient(transport, center.keys.public_key_bytes())
-    else:
-        if not config.center.document_key:
-            raise ConfigError("center.document_key: a remote center needs its document-signing "
-                              "public key (PEM) to check every document against")
-        try:
-            transport = open_transport(config.center.uri,
-                                       TransportOptions(kiosk_id, config.center.transport, clock))
-        except TransportError as exc:
-            raise ConfigError(f"center: {exc}") from None
-        client = CenterClient(transport, load_document_key(config.center.document_key))
+        return center, transport, CenterClient(transport, center.keys.public_key_bytes())
+    if not config.center.document_key:
+        raise ConfigError("center.document_key: a remote center needs its document-signing "
+                          "public key (PEM) to check every document against")
+    try:
+        transport = open_transport(config.center.uri,
+                                   TransportOptions(kiosk_id, config.center.transport, clock))
+    except TransportError as exc:
+        raise ConfigError(f"center: {exc}") from None
+    return None, transport, CenterClient(transport, load_document_key(config.center.document_key))
+
+
+def build_kiosk(config: Config, clock: Clock, *, inline: bool,
+                kiosk_id: str | None = None) -> Kiosk:
+    """Assemble a kiosk from ``config``; ``inline`` runs jobs on the caller's thread (replay)."""
+    events: queue.SimpleQueue[ev.Event] = queue.SimpleQueue()
+    post = events.put
+    kiosk_id = kiosk_id or config.kiosk.id
+
+    center, transport, client = build_center_client(config, clock, kiosk_id)
     issuer = card_issuer(config, center)
+    for world in {id(w): w for w in (center.world if center else None,
+                                     issuer[0] if issuer else None) if w}.values():
+        add_redactions(world_redactions(world))  # no resident's name or address in any log
 
     # Without a tray sensor nothing reports the tray: the resident's word is taken (session).
     tray = SimulatedTray(post if config.tray.sensor == "simulated" else _unseen)
@@ -265,8 +278,11 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     journal = SqliteJournal(config.journal.path, clock)
     worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)
     emoney = SimulatedEmoney(config.payment.emoney)
+    metrics = KioskMetrics()
+    if config.metrics.port or config.metrics.textfile:
+        metrics.expose(config.metrics.port or None, config.metrics.textfile or None)
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
-                  journal=journal, voice=voice, emoney=emoney)
+                  journal=journal, voice=voice, emoney=emoney, metrics=metrics)
     session = Session(config, ports, worker, clock, kiosk_id, post=post)
     recovered = recover(journal, cash, printer, client)
     if recovered:

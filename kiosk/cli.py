@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 from pathlib import Path
 
-from kiosk import center_cli, journal_cli
+from kiosk import center_cli, config_check, doctor, journal_cli
 from kiosk.config import ConfigError
 
 SAMPLE_SESSIONS = Path(__file__).resolve().parents[1] / "tests" / "sessions"
@@ -40,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
 
     center_cli.add_parsers(sub)
     journal_cli.add_parsers(sub)
+    config_check.add_parsers(sub)
+    doctor.add_parsers(sub)
 
     operator = sub.add_parser("operator", help="operator mode").add_subparsers(
         dest="operator_command", required=True)
@@ -86,8 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         return screenshots(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from kiosk.logs import install_logging
+
+    install_logging(args.log_level)  # redacting: PINs, individual numbers; names when known
     try:
         if args.command == "replay":
             return _replay(args)
@@ -99,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             return center_cli.run(args)
         if args.command == "journal":
             return journal_cli.run(args)
+        if args.command == "config":
+            return config_check.run(args)
+        if args.command == "doctor":
+            return doctor.run(args)
         if args.command == "card":
             from kiosk.card_emulate import emulate
 

@@ -201,6 +201,18 @@ class OperatorSection:
 
 
 @dataclass
+class MetricsSection:
+    """Prometheus metrics: on 127.0.0.1:port, and/or a textfile for node_exporter."""
+
+    port: int = 0  # 0: no HTTP endpoint
+    textfile: str = ""
+
+    def check(self) -> None:
+        if not 0 <= self.port < 65536:
+            raise schema.SchemaError("port", "must be 0 (off) or a port number")
+
+
+@dataclass
 class Config:
     kiosk: KioskSection = field(default_factory=KioskSection)
     center: CenterSection = field(default_factory=CenterSection)
@@ -213,6 +225,7 @@ class Config:
     timeouts: Timeouts = field(default_factory=Timeouts)
     hours: HoursSection = field(default_factory=HoursSection)
     operator: OperatorSection = field(default_factory=OperatorSection)
+    metrics: MetricsSection = field(default_factory=MetricsSection)
     ui: UiSection = field(default_factory=UiSection)
 
 

@@ -73,23 +73,27 @@ def _recover(args: argparse.Namespace) -> int:
 
 
 def _settle(args: argparse.Namespace) -> int:
-    from kiosk.app import build_kiosk
+    from kiosk.app import build_center_client
     from kiosk.center.protocol import SettlementLine, SettlementReport
     from kiosk.config import load_config
     from kiosk.reasons import CenterError
 
+    # Only read the journal and talk to the center: the kiosk itself may be running on this
+    # journal (the daily timer), so nothing here recovers, prints or dispenses.
     config = load_config(args.config, {"journal": {"path": str(args.journal)}})
-    kiosk = build_kiosk(config, SystemClock(), inline=True)
+    clock = SystemClock()
+    _, _, client = build_center_client(config, clock, config.kiosk.id)
+    journal = SqliteJournal(args.journal, clock)
     try:
-        report = kiosk.journal.report(args.day)
+        report = journal.report(args.day)
         lines = [SettlementLine(x.municipality, x.certificate, x.count, x.fees)
                  for x in report.lines]
-        ack = kiosk.client.settle(SettlementReport(args.day, lines))
+        ack = client.settle(SettlementReport(args.day, lines))
     except CenterError as exc:
         print(f"kiosk journal settle: the center did not take it: {exc.reason} {exc}")
         return 1
     finally:
-        kiosk.close()
+        journal.close()
     print(f"settled {args.day}: {ack.certificates} certificates, fees ¥{ack.fees:,}, store "
           f"commission ¥{ack.commission:,}")
     for line in ack.discrepancies:

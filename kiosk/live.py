@@ -72,14 +72,20 @@ def draw_demo_strip(window: pygame.Surface, top: int) -> None:
 class LiveKiosk:
     """The kiosk in a window with the demo strip; ``step`` runs one frame of the main loop."""
 
-    def __init__(self, config: Config, clock: Clock | None = None) -> None:
+    def __init__(self, config: Config, clock: Clock | None = None, demo: bool = True) -> None:
         self.kiosk = build_kiosk(config, clock or SystemClock(), inline=False)
+        self.demo = demo  # the demo strip and its keys play the hardware; never in service
         width, self.height = config.kiosk.screen
+        strip = DEMO_STRIP if demo else 0
         pygame.display.init()
-        self.window = pygame.display.set_mode((width, self.height + DEMO_STRIP))
-        pygame.display.set_caption("kiosk (demo)")
+        flags = pygame.FULLSCREEN if config.kiosk.fullscreen and not demo else 0
+        self.window = pygame.display.set_mode((width, self.height + strip), flags)
+        pygame.display.set_caption("kiosk (demo)" if demo else "kiosk")
+        if flags:
+            pygame.mouse.set_visible(False)
         self.ui = KioskUI(self.window.subsurface((0, 0, width, self.height)), config.ui)
-        draw_demo_strip(self.window, self.height)
+        if demo:
+            draw_demo_strip(self.window, self.height)
         self.next_tick = 0.0
         self.running = True
 
@@ -91,7 +97,7 @@ class LiveKiosk:
             if event.type == pygame.QUIT:
                 self.running = False
                 return
-            if event.type == pygame.KEYDOWN and hardware_key(kiosk, event.key):
+            if self.demo and event.type == pygame.KEYDOWN and hardware_key(kiosk, event.key):
                 continue
             action = self.ui.handle(event)
             if isinstance(action, ev.Take):
@@ -103,7 +109,8 @@ class LiveKiosk:
             self.next_tick = now + TICK_SECONDS
         kiosk.pump()
         if self.ui.render(kiosk.session.view()):
-            draw_demo_strip(self.window, self.height)
+            if self.demo:
+                draw_demo_strip(self.window, self.height)
             pygame.display.flip()
 
     def close(self) -> None:

@@ -30,6 +30,7 @@ from kiosk.ports import (
     CenterPort,
     EmoneyPort,
     Journal,
+    MetricsPort,
     PaymentPort,
     PrinterPort,
     VoicePort,
@@ -132,6 +133,7 @@ class Ports:
     journal: Journal
     voice: VoicePort | None = None
     emoney: EmoneyPort | None = None
+    metrics: MetricsPort | None = None
 
 
 @dataclass
@@ -530,6 +532,8 @@ class Session:
 
     def _go_out_of_service(self) -> None:
         log.warning("out of service: %s", ", ".join(sorted(self.faults)))
+        if self.ports.metrics:
+            self.ports.metrics.out_of_service(True)
         self.trigger("take_out_of_service")
 
     def _on_money(self, e: ev.MoneyInserted) -> None:
@@ -676,6 +680,8 @@ class Session:
 
     def _enter_terms(self) -> None:
         self.visit = Visit()
+        if self.ports.metrics:
+            self.ports.metrics.visit_started()
 
     def _enter_await_card(self) -> None:
         if self.card_present:  # already on the reader (put down before the prompt)
@@ -742,12 +748,16 @@ class Session:
         if self.state in ("idle", "out_of_service"):
             self.check_at = self.clock.now() + timedelta(
                 seconds=self.config.printer.check_seconds)
+        if self.ports.metrics:
+            self.ports.metrics.printer(problem is None)
         if problem is None:
             if self.faults.pop("printer", None) is not None:
                 log.info("printer ready again")
             self.printer_problem = ""
             if self.state == "out_of_service" and not self.faults:
                 self.trigger("reopen")
+                if self.ports.metrics:
+                    self.ports.metrics.out_of_service(False)
         else:
             self._printer_fault(problem)
 
@@ -847,6 +857,8 @@ class Session:
         assert v.order is not None
         if v.printed_docs == len(v.order.documents):
             self.ports.journal.order_completed(v.order.order_id, v.printed_docs)
+            if self.ports.metrics and v.certificate:
+                self.ports.metrics.certificate_printed(v.certificate.type, v.printed_docs)
             order_id, printed = v.order.order_id, v.printed_docs
             self.jobs.submit("complete", lambda: self.ports.center.complete(order_id, printed),
                              Reason.CENTER_UNAVAILABLE)
@@ -1005,6 +1017,8 @@ class Session:
                          Reason.CENTER_UNAVAILABLE)
 
     def _fail(self, reason: Reason) -> None:
+        if self.ports.metrics:
+            self.ports.metrics.refused(str(reason))
         self.visit.message = reason
         self.visit.ending = True
         if self.faults:  # the failure is the kiosk's, not the resident's: out of service
@@ -1045,6 +1059,8 @@ class Session:
             self.ports.alarm.silence()
         else:
             log.warning("alarm: %s", kind)
+            if self.ports.metrics:
+                self.ports.metrics.alarm(kind)
             self.alarm_since = self.clock.now()
             self.ports.alarm.sound(kind)
             self._speak(kind)

@@ -28,6 +28,7 @@ from kiosk.center.simulator.world import load_world
 from kiosk.clock import JST, VirtualClock
 from kiosk.config import load_config
 from kiosk.reasons import CenterError, Reason
+from kiosk.replay.format import parse_session
 
 WORLD = ROOT / "tests" / "worlds" / "with-kawasaki-register.toml"
 FRIDAY_11 = datetime(2026, 11, 20, 11, 0, tzinfo=JST)
@@ -104,7 +105,7 @@ def replay(config: Path, *sessions: Path) -> subprocess.CompletedProcess[str]:
 
 def test_every_session_passes_against_the_served_center(served: Served) -> None:
     sessions = sorted(SESSIONS.glob("*.jsonl"))
-    office = [f for f in sessions if f.name.startswith("office-kiosk")]
+    office = [f for f in sessions if parse_session(f).header.kiosk == "office-0001"]
     store = [f for f in sessions if f not in office]
     for kiosk_id, files in (("store-0001", store), ("office-0001", office)):
         run = replay(served.kiosk_toml(kiosk_id), *files)

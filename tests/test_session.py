@@ -195,3 +195,13 @@ def test_copies_beyond_the_municipalitys_maximum_are_refused(kiosk: Kiosk) -> No
     act(kiosk, ev.SetCopies(10))
     assert kiosk.session.state == "confirm"
     assert kiosk.session.view().fee == 2000
+
+
+def test_the_visit_is_counted_for_the_operators_metrics(kiosk: Kiosk) -> None:
+    to_payment(kiosk)
+    kiosk.cash.insert(100)
+    kiosk.cash.insert(100)
+    kiosk.pump()
+    registry = kiosk.session.ports.metrics.registry  # type: ignore[union-attr]
+    assert registry.get_sample_value("kiosk_sessions_total") == 1
+    assert registry.get_sample_value("kiosk_certificates_total", {"type": "juminhyo"}) == 1
