@@ -281,9 +281,11 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     metrics = KioskMetrics()
     if config.metrics.port or config.metrics.textfile:
         metrics.expose(config.metrics.port or None, config.metrics.textfile or None)
+    client.observe = metrics.center_call
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
                   journal=journal, voice=voice, emoney=emoney, metrics=metrics)
     session = Session(config, ports, worker, clock, kiosk_id, post=post)
+    session.listeners.append(lambda state: metrics.cash(cash.total_held(), cash.tubes))
     recovered = recover(journal, cash, printer, client)
     if recovered:
         log.warning("recovered %d interrupted steps from the journal", len(recovered))

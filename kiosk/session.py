@@ -518,6 +518,8 @@ class Session:
                 log.info("card reader back: in service again")
                 self.trigger("reopen")
             return
+        if self.ports.metrics and "reader" not in self.faults:
+            self.ports.metrics.error(str(Reason.READER_UNAVAILABLE))
         self.faults["reader"] = Reason.READER_UNAVAILABLE
         self.card_present = False
         state = self.state
@@ -765,6 +767,8 @@ class Session:
         self._done_preflight(str(e.value) if e.value else "the printer does not answer")
 
     def _printer_fault(self, problem: str) -> None:
+        if self.ports.metrics and "printer" not in self.faults:
+            self.ports.metrics.error(str(Reason.PRINTER_FAULT))
         self.faults["printer"] = Reason.PRINTER_FAULT
         if problem != self.printer_problem:
             log.warning("printer not ready: %s", problem)

@@ -205,3 +205,20 @@ def test_the_visit_is_counted_for_the_operators_metrics(kiosk: Kiosk) -> None:
     registry = kiosk.session.ports.metrics.registry  # type: ignore[union-attr]
     assert registry.get_sample_value("kiosk_sessions_total") == 1
     assert registry.get_sample_value("kiosk_certificates_total", {"type": "juminhyo"}) == 1
+
+
+def test_the_closed_screen_says_when_the_kiosk_opens_next(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from conftest import make_kiosk
+
+    from kiosk.clock import JST
+
+    k = make_kiosk(tmp_path, start=datetime(2026, 12, 30, 10, 0, tzinfo=JST))
+    try:
+        k.tick()
+        view = k.session.view()
+        assert (view.screen, view.message) == ("closed", "closed-day")
+        assert view.opens_at == "2027-01-04T06:30+09:00"  # after the 12/29-1/3 holidays
+    finally:
+        k.close()

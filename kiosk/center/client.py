@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -39,16 +41,21 @@ def check_binding(doc: p.Document, order_id: str, center_key: Ed25519PublicKey) 
 class CenterClient:
     """CenterPort: typed calls, refusals as CenterError with the center's reason code."""
 
-    def __init__(self, transport: Transport, center_key: bytes) -> None:
+    def __init__(self, transport: Transport, center_key: bytes,
+                 observe: Callable[[float], None] | None = None) -> None:
         self._transport = transport
         self._center_key = Ed25519PublicKey.from_public_bytes(center_key)
         self.calls = 0
+        self.observe = observe  # told each call's seconds (the operators' latency metric)
 
     def _call(self, call: str, body: Any = None) -> Any:
         key = uuid.uuid4().hex
         self.calls += 1
+        started = time.perf_counter()
         try:
             raw = self._transport.send(p.encode_request(call, body, key))
+            if self.observe is not None:
+                self.observe(time.perf_counter() - started)
             reply = p.decode_reply(call, raw)
         except TransportError as exc:
             log.warning("center %s: %s", call, exc)
