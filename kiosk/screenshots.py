@@ -18,7 +18,7 @@ from pathlib import Path
 
 from kiosk.i18n import OFFERED, available_languages, translator
 from kiosk.reasons import Reason
-from kiosk.view import Choice, OptionField, View
+from kiosk.view import Choice, OperatorView, OptionField, View
 
 DEFAULT_SIZE = (1280, 800)
 
@@ -103,6 +103,13 @@ def samples(lang: str = "ja", variants: bool = True) -> Iterator[Sample]:
         return
     b = base
     yield Sample("closed-closed-day", replace(b["closed"], message="closed-day"))
+    yield Sample("closed-opens_at", replace(b["closed"], opens_at="2027-01-04T06:30+09:00"))
+    yield Sample("maintenance-operator_pin", replace(b["maintenance"], operator=OperatorView(
+        True, last="wrong operator PIN")))
+    yield Sample("maintenance-operator_menu", replace(b["maintenance"], operator=OperatorView(
+        False, ("printer: ready", "cash: change tubes ¥500×20 ¥100×50; cash box ¥3,000",
+                "card reader: ready", "in service: yes", "staff alerts: 0"),
+        ("131130 juminhyo: 2 ¥400",), "settlement 2026-11-20")))
     for code in ("center-unavailable", "reader-unavailable"):
         yield Sample(f"out_of_service-{code}", replace(b["out_of_service"], message=code))
     yield Sample("out_of_service-unknown", replace(b["out_of_service"], message=None))

@@ -40,7 +40,7 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
         return frame.layout()
     cols, rows = 4, 2
     bw = (area.w - gap * (cols - 1)) // cols
-    bh = px(72)
+    bh = max(px(72), frame.touch)  # 15 mm at the configured DPI
     for i, (action, text) in enumerate(ACTIONS):
         r, c = divmod(i, cols)
         frame.add(button(f"operator.{action}", Rect(area.x + c * (bw + gap),

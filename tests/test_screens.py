@@ -19,7 +19,8 @@ import pytest  # noqa: E402
 from kiosk import events  # noqa: E402
 from kiosk.config import UiSection  # noqa: E402
 from kiosk.i18n import available_languages, translator  # noqa: E402
-from kiosk.view import Choice, OptionField, View  # noqa: E402
+from kiosk.screenshots import CERTIFICATES, MUNICIPALITIES, OPTIONS
+from kiosk.view import View  # noqa: E402
 from screens import SCREENS, STATES, build_layout, render_view  # noqa: E402
 from screens.fonts import font_chain, has_glyphs  # noqa: E402
 from screens.layout import BAR_LANGUAGES, Layout, Rect, ToggleStyle  # noqa: E402
@@ -28,21 +29,6 @@ from screens.ui import KioskUI  # noqa: E402
 SIZE = (1280, 800)
 MIN_TOUCH_PX = 57  # 15 mm at 96 dpi
 
-MUNICIPALITIES = (
-    Choice("131130", {"ja": "渋谷区", "en": "Shibuya City"}, note="home"),
-    Choice("102016", {"ja": "前橋市", "en": "Maebashi City"}, note="register"),
-)
-CERTIFICATES = tuple(Choice(t, fee=f) for t, f in (
-    ("juminhyo", 200), ("kisai-jiko", 200), ("inkan", 200), ("tax-income", 200),
-    ("tax-assessment", 200), ("tax-payment", 200), ("koseki-zenbu", 350),
-    ("koseki-kojin", 350), ("koseki-fuhyo", 200)))
-OPTIONS = (
-    OptionField("household", "choice", "self", ("self", "all")),
-    OptionField("head_relation", "bool", False),
-    OptionField("honseki", "bool", True),
-    OptionField("mynumber", "bool", False),
-    OptionField("year", "choice", 2025, ("2025", "2024")),
-)
 JOURNEY = dict(step=3, steps=9, can_cancel=True, seconds_left=42)
 CHOSEN = dict(municipalities=MUNICIPALITIES, municipality=MUNICIPALITIES[0],
               certificates=CERTIFICATES, certificate="juminhyo", options=OPTIONS, copies=2,
