@@ -224,6 +224,13 @@ class SqliteJournal:
             "SELECT order_id, municipality, certificate, copies, fee, state, printed FROM orders "
             "WHERE state IN ('created', 'paid') ORDER BY created")]
 
+    def finished_holding_money(self) -> list[str]:
+        """Completed or voided orders that still hold money: a power cut fell between the
+        order's end and its payout being journaled."""
+        rows = self._rows("SELECT order_id FROM orders WHERE state IN ('completed', 'voided') "
+                          "ORDER BY created")
+        return [order_id for (order_id,) in rows if self.held(order_id) > 0]
+
     def documents_of(self, order_id: str) -> list[tuple[str, str, int]]:
         """(document id, state, pages) of an order's documents."""
         return [tuple(r) for r in self._rows(  # type: ignore[misc]

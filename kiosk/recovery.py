@@ -11,7 +11,9 @@ The rules, per order the journal holds neither completed nor voided:
 4. Paid, every copy printed: the order is completed (it was only not yet confirmed).
 5. Paid, some copies printed: completed with those copies; the fee of the rest is given back.
 6. Paid, nothing printed: voided, and the fee and everything else held is given back.
-7. Money put in with no order at all is given back.
+7. A finished order (completed or voided) that still holds money — the power went between the
+   order's end and its payout — gives it back.
+8. Money put in with no order at all is given back.
 
 Money given back is dispensed by the cash unit; what it cannot give goes on a voucher. The center
 is told of each completion and void; if it cannot be reached the journal still has it (the
@@ -67,6 +69,8 @@ def recover(journal: SqliteJournal, payment: PaymentPort, printer: PrinterRecord
             _tell(center, "cancel", order.order_id, 0)
             done.append(f"order {order.order_id}: voided")
         _give_back(journal, payment, order.order_id, done)
+    for order_id in journal.finished_holding_money():
+        _give_back(journal, payment, order_id, done)
     _give_back(journal, payment, None, done)
     for line in done:
         log.warning("recovery: %s", line)

@@ -222,3 +222,24 @@ def test_the_closed_screen_says_when_the_kiosk_opens_next(tmp_path) -> None:  # 
         assert view.opens_at == "2027-01-04T06:30+09:00"  # after the 12/29-1/3 holidays
     finally:
         k.close()
+
+
+def test_recovery_returns_money_of_an_order_voided_just_before_the_power_went(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import make_kiosk
+
+    k = make_kiosk(tmp_path)
+    to_payment(k)
+    k.cash.insert(100)
+    k.cash.insert(50)
+    k.pump()
+    order_id = k.session.visit.order.order_id  # type: ignore[union-attr]
+    k.journal.order_voided(order_id, "cancelled")  # the cut: voided, its refund not yet due
+    k.journal.close()
+    again = make_kiosk(tmp_path)  # a new start on the same journal recovers
+    try:
+        assert again.journal.held(order_id) == 0
+        assert again.journal.check() == []
+        report = again.journal.report()
+        assert report.totals.refunded == 150 and report.totals.outstanding == 0
+    finally:
+        again.close()

@@ -150,6 +150,17 @@ class PrinterLab:
         conn.finishDocument(self.queue)
         self._wait(lambda: conn.getJobAttributes(job, requested_attributes=["job-state"])
                    ["job-state"] >= 7, "the test page", seconds)
+        self._wait(self._device_idle, "the printer's idle state after the test page", seconds)
+
+    def _device_idle(self) -> bool:
+        """The printer itself has no job left to process (CUPS may finish before it does)."""
+        try:
+            device = cups.Connection(host="localhost", port=self.port)
+            attrs = device.getPrinterAttributes(uri=self.device_uri, requested_attributes=[
+                "printer-state", "queued-job-count"])
+        except (RuntimeError, cups.IPPError):
+            return False
+        return attrs.get("printer-state") == 3 and not attrs.get("queued-job-count")
 
     def received(self) -> list[Path]:
         """The documents the printer took whole (test pages aside), oldest first."""
