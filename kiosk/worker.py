@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -32,7 +31,6 @@ class InlineWorker:
 
     def __init__(self, post: Post) -> None:
         self._post = post
-        self.busy = False
 
     def submit(self, job: str, fn: Callable[[], object], fallback: Reason) -> None:
         self._post(run_job(job, fn, fallback))
@@ -47,24 +45,9 @@ class ThreadWorker:
     def __init__(self, post: Post) -> None:
         self._post = post
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
-        self._pending = 0
-        self._lock = threading.Lock()
-
-    @property
-    def busy(self) -> bool:
-        with self._lock:
-            return self._pending > 0
 
     def submit(self, job: str, fn: Callable[[], object], fallback: Reason) -> None:
-        with self._lock:
-            self._pending += 1
-        self._pool.submit(self._run, job, fn, fallback)
-
-    def _run(self, job: str, fn: Callable[[], object], fallback: Reason) -> None:
-        event = run_job(job, fn, fallback)
-        with self._lock:
-            self._pending -= 1
-        self._post(event)
+        self._pool.submit(lambda: self._post(run_job(job, fn, fallback)))
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
