@@ -1,7 +1,7 @@
 """The composition root: builds the drivers, the center transport and the session from config.
 
 This is the only module that knows concrete classes. ``Kiosk`` is the assembled machine with its
-event queue; the live main loop (``kiosk.live``) and the replay harness both drive it.
+event queue; the live main loop (``kiosk.field.live``) and the replay harness both drive it.
 """
 
 from __future__ import annotations
@@ -9,58 +9,69 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from drivers.audio.alarm import MixerAlarm
 from drivers.audio.voice import VoicePlayer
-from drivers.card.emulator import MyNumberCard
-from drivers.card.emulator.iso import EmulatedCard
-from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
-from drivers.card.inprocess import InProcessReader
-from drivers.card.jpki import Transmitter
 from drivers.card.jpki_port import JPKICardPort
-from drivers.card.pcsc import PcscReaders
-from drivers.payment.cash_unit import SimulatedCashUnit
-from drivers.payment.emoney import SimulatedEmoney
-from drivers.printer.cups import CupsPrinter
-from drivers.printer.spool import SpoolPrinter
-from drivers.sensors.tray import SimulatedTray
-from kiosk import events as ev
+from kiosk import parts
 from kiosk.center.client import CenterClient
-from kiosk.center.simulator.cards import CardState, resident_card
-from kiosk.center.simulator.center import ReferenceCenter
-from kiosk.center.simulator.local import LocalTransport
-from kiosk.center.simulator.pki import TestJPKI
-from kiosk.center.simulator.world import World, WorldError, load_world
 from kiosk.center.transport import Transport, TransportError, TransportOptions, open_transport
 from kiosk.clock import Clock, VirtualClock
 from kiosk.config import Config, ConfigError
-from kiosk.journal import SqliteJournal
-from kiosk.logs import add_redactions, world_redactions
-from kiosk.metrics import KioskMetrics
-from kiosk.recovery import recover
-from kiosk.session import Ports, Session
-from kiosk.worker import InlineWorker, ThreadWorker
+from kiosk.field.metrics import KioskMetrics
+from kiosk.journal.recovery import recover
+from kiosk.journal.store import SqliteJournal
+from kiosk.session.machine import Session
+from kiosk.session.visit import Ports
+from kiosk.session.worker import InlineWorker, ThreadWorker
+from kiosk.vocabulary import events as ev
+from kiosk.vocabulary.ports import PaymentPort, PrinterPort
 
 log = logging.getLogger(__name__)
 
 
+@runtime_checkable
 class CardSlot(Protocol):
     """Where a person puts an emulated card: the in-process reader, or a vpcd slot."""
 
     @property
     def card_present(self) -> bool: ...
 
-    def place(self, card: EmulatedCard) -> None: ...
+    def place(self, card: Any) -> None: ...
 
     def remove(self) -> None: ...
+
+
+@runtime_checkable
+class TrayWithHands(Protocol):
+    """A simulated tray the resident can take things from."""
+
+    def take(self, what: str) -> int: ...
+
+
+@runtime_checkable
+class CashLevels(Protocol):
+    """A cash unit that says what it holds (for the operators' metrics)."""
+
+    tubes: dict[int, int]
+
+    def total_held(self) -> int: ...
+
+
+@runtime_checkable
+class LabControl(Protocol):
+    """A transport to a lab center: its faults and the world's answers can be set."""
+
+    def set_fault(self, mode: str, times: int = 0) -> None: ...
+
+    def approve_registrations(self) -> int: ...
 
 
 @dataclass
@@ -71,20 +82,25 @@ class Kiosk:
     clock: Clock
     events: queue.SimpleQueue[ev.Event]
     session: Session
-    center: ReferenceCenter | None
+    center: Any  # the reference center when it runs in-process (local:), else None
     transport: Transport
     client: CenterClient
-    issuer: CardIssuer | None  # makes the emulated cards of the world's residents
+    issuer: Any  # makes the emulated cards of the world's residents (the lab), or None
     slot: CardSlot | None  # where the demo and the harness put emulated cards
-    readers: PcscReaders | None  # the PC/SC monitor, when cards go through pcscd
+    reader: parts.CardReader  # the card reader, with its monitor
     card_port: JPKICardPort
-    cash: SimulatedCashUnit
-    tray: SimulatedTray
-    printer: SpoolPrinter | CupsPrinter
+    cash: PaymentPort
+    tray: parts.TrayOutput
+    printer: PrinterPort
     alarm: MixerAlarm
     voice: VoicePlayer
     journal: SqliteJournal
     worker: InlineWorker | ThreadWorker
+
+    @property
+    def readers(self) -> parts.CardReader | None:
+        """The reader when cards go through pcscd (it notices cards by itself)."""
+        return None if isinstance(self.reader, CardSlot) else self.reader
 
     def post(self, event: ev.Event) -> None:
         self.events.put(event)
@@ -149,24 +165,32 @@ class Kiosk:
         self._slot().remove()
 
     def take(self, what: str) -> None:
-        """The resident takes the paper or the change from the (simulated) tray."""
+        """The resident takes the paper or the change from the tray (a simulated one's hands
+        take it out; otherwise the resident's word is all there is)."""
         self.post(ev.Take(what))
-        self.tray.take(what)
+        if isinstance(self.tray, TrayWithHands):
+            self.tray.take(what)
 
-    def card_for(self, resident_id: str) -> MyNumberCard:
+    def card_for(self, resident_id: str) -> Any:
         """The card (or phone) of a resident of the world, issued by the center's test CA."""
         if self.issuer is None:
             raise ConfigError("emulator: emulated cards need the local: center or "
                               "[emulator] world and state (a center's data directory)")
-        world, pki = self.issuer
-        return resident_card(world, pki, resident_id, self.clock.now())
+        from kiosk.lab.compose import issue_card
+
+        return issue_card(self.issuer, resident_id, self.clock)
 
     def set_center_fault(self, mode: str) -> None:
         """The lab's fault control, where the transport to the center has one."""
-        set_fault = getattr(self.transport, "set_fault", None)
-        if set_fault is None:
+        if not isinstance(self.transport, LabControl):
             raise ConfigError("center: this transport takes no lab faults")
-        set_fault(mode)
+        self.transport.set_fault(mode)
+
+    def approve_registrations(self) -> int:
+        """The lab's hand in the world: the 本籍地 approves every pending registration."""
+        if not isinstance(self.transport, LabControl):
+            raise ConfigError("center: this transport takes no lab controls")
+        return self.transport.approve_registrations()
 
     def printer_cleared(self) -> None:
         """The operator cleared the printer's fault: re-enable it, and check it again."""
@@ -180,29 +204,10 @@ class Kiosk:
         self.voice.stop()
         if self.slot is not None and self.slot.card_present:
             self.slot.remove()
-        if self.readers is not None:
-            self.readers.stop()
+        self.reader.stop()
         self.worker.shutdown()
         self.alarm.silence()
         self.journal.close()
-
-
-CardIssuer = tuple[World, TestJPKI]
-
-
-def card_issuer(config: Config, center: ReferenceCenter | None) -> CardIssuer | None:
-    """Where emulated cards come from: [emulator] if set, else the local center's world/CA."""
-    emulator = config.emulator
-    if emulator.world or emulator.state:
-        try:
-            world = load_world(emulator.world or None)
-        except WorldError as exc:
-            raise ConfigError(f"emulator.world: {exc}") from None
-        pki = CardState(Path(emulator.state)).pki() if emulator.state else TestJPKI()
-        return world, pki
-    if center is not None:
-        return center.world, center.pki
-    return None
 
 
 def load_document_key(path: str) -> bytes:
@@ -217,16 +222,12 @@ def load_document_key(path: str) -> bytes:
 
 
 def build_center_client(config: Config, clock: Clock, kiosk_id: str
-                        ) -> tuple[ReferenceCenter | None, Transport, CenterClient]:
-    """The center (when in-process), the transport to it, and the client on top."""
-    center: ReferenceCenter | None = None
-    transport: Transport
+                        ) -> tuple[Any, Transport, CenterClient]:
+    """The center (when in-process: the lab's), the transport to it, and the client on top."""
     if config.center.uri == "local:":
-        center = ReferenceCenter.for_world(config.center.world or None, clock)
-        if center.world.kiosk(kiosk_id) is None:
-            raise ConfigError(f"kiosk.id: {kiosk_id!r} is not a kiosk of the center's world")
-        transport = LocalTransport(center, kiosk_id)
-        return center, transport, CenterClient(transport, center.keys.public_key_bytes())
+        from kiosk.lab.compose import local_center
+
+        return local_center(config, clock, kiosk_id)
     if not config.center.document_key:
         raise ConfigError("center.document_key: a remote center needs its document-signing "
                           "public key (PEM) to check every document against")
@@ -240,60 +241,49 @@ def build_center_client(config: Config, clock: Clock, kiosk_id: str
 
 def build_kiosk(config: Config, clock: Clock, *, inline: bool,
                 kiosk_id: str | None = None) -> Kiosk:
-    """Assemble a kiosk from ``config``; ``inline`` runs jobs on the caller's thread (replay)."""
+    """Assemble a kiosk from ``config``; ``inline`` runs jobs on the caller's thread (replay).
+
+    Drivers come by name from the ``kiosk.drivers`` entry points (``kiosk.parts``); the lab's
+    parts are imported only when the configuration names them.
+    """
     events: queue.SimpleQueue[ev.Event] = queue.SimpleQueue()
     post = events.put
     kiosk_id = kiosk_id or config.kiosk.id
 
     center, transport, client = build_center_client(config, clock, kiosk_id)
-    issuer = card_issuer(config, center)
-    for world in {id(w): w for w in (center.world if center else None,
-                                     issuer[0] if issuer else None) if w}.values():
-        add_redactions(world_redactions(world))  # no resident's name or address in any log
+    issuer = None
+    if center is not None or config.emulator.world or config.emulator.state:
+        from kiosk.lab.compose import card_issuer
 
-    # Without a tray sensor nothing reports the tray: the resident's word is taken (session).
-    tray = SimulatedTray(post if config.tray.sensor == "simulated" else _unseen)
-    slot: CardSlot | None
-    readers: PcscReaders | None = None
-    if config.card.reader == "pcsc":
-        readers = PcscReaders(config.card.reader_pattern, post)
-        connect: Callable[[], Transmitter] = readers.connect
-        slot = VpcdSlot(*parse_endpoint(config.card.vpcd)) if config.card.vpcd else None
-    else:
-        slot = InProcessReader("Emulated reader", post)
-        connect = slot.connect
-    card_port = JPKICardPort(connect, extended=config.card.extended_length)
-    cash = SimulatedCashUnit(config.payment.accept,
-                             {int(k): v for k, v in config.payment.change.items()}, post,
-                             tray.add_change)
-    scheme, _, where = config.printer.uri.partition(":")
-    printer: SpoolPrinter | CupsPrinter
-    if scheme == "cups":
-        printer = CupsPrinter(where, on_output=tray.add_paper, timeout=config.printer.timeout)
-    else:
-        printer = SpoolPrinter(Path(where), on_output=tray.add_paper,
-                               pages_per_minute=config.printer.pages_per_minute)
+        issuer = card_issuer(config, center)
+    ctx = parts.DriverContext(config, post)
+    tray = parts.tray(ctx)
+    ctx = parts.DriverContext(config, post, tray)
+    reader = parts.card_reader(ctx)
+    slot: CardSlot | None = reader if isinstance(reader, CardSlot) else None
+    if config.card.vpcd:
+        from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
+
+        slot = VpcdSlot(*parse_endpoint(config.card.vpcd))
+    card_port = JPKICardPort(reader.connect, extended=config.card.extended_length)
+    cash = parts.payment(ctx)
+    printer = parts.printer(ctx)
     alarm = MixerAlarm()
     voice = VoicePlayer()
     journal = SqliteJournal(config.journal.path, clock)
     worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)
-    emoney = SimulatedEmoney(config.payment.emoney)
     metrics = KioskMetrics()
     if config.metrics.port or config.metrics.textfile:
         metrics.expose(config.metrics.port or None, config.metrics.textfile or None)
     client.observe = metrics.center_call
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
-                  journal=journal, voice=voice, emoney=emoney, metrics=metrics)
+                  journal=journal, voice=voice, emoney=parts.emoney(ctx), metrics=metrics)
     session = Session(config, ports, worker, clock, kiosk_id, post=post)
-    session.listeners.append(lambda state: metrics.cash(cash.total_held(), cash.tubes))
+    if isinstance(cash, CashLevels):
+        session.listeners.append(lambda state: metrics.cash(cash.total_held(), cash.tubes))
     recovered = recover(journal, cash, printer, client)
     if recovered:
         log.warning("recovered %d interrupted steps from the journal", len(recovered))
-    if readers is not None:
-        readers.start()
+    reader.start()
     return Kiosk(config, clock, events, session, center, transport, client, issuer, slot,
-                 readers, card_port, cash, tray, printer, alarm, voice, journal, worker)
-
-
-def _unseen(event: ev.Event) -> None:
-    """Where a tray without a sensor reports: nowhere."""
+                 reader, card_port, cash, tray, printer, alarm, voice, journal, worker)

@@ -7,8 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk import center_cli, config_check, doctor, journal_cli
 from kiosk.config import ConfigError
+from kiosk.field import config_check, doctor
+from kiosk.journal import cli as journal_cli
+from kiosk.lab import center_cli
 
 SAMPLE_SESSIONS = Path(__file__).resolve().parents[1] / "tests" / "sessions"
 
@@ -77,17 +79,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return main_build_voice(argv[2:])
     if argv[:2] == ["operator", "hash-pin"]:  # reads the PIN without echo: kiosk/operator.py
-        from kiosk.operator import main_hash_pin
+        from kiosk.field.operator_pin import main_hash_pin
 
         return main_hash_pin(argv[2:])
     if argv[:1] == ["screenshots"]:  # its own options: kiosk/screenshots.py
         _headless()
-        from kiosk.screenshots import main as screenshots
+        from kiosk.replay.screenshots import main as screenshots
 
         return screenshots(argv[1:])
     parser = _parser()
     args = parser.parse_args(argv)
-    from kiosk.logs import install_logging
+    from kiosk.field.logs import install_logging
 
     install_logging(args.log_level)  # redacting: PINs, individual numbers; names when known
     try:
@@ -106,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "doctor":
             return doctor.run(args)
         if args.command == "card":
-            from kiosk.card_emulate import emulate
+            from kiosk.lab.card_emulate import emulate
 
             return emulate(args.vpcd, args.resident, args.world, args.state)
     except ConfigError as exc:
@@ -127,7 +129,7 @@ def _headless() -> None:
 def _replay(args: argparse.Namespace) -> int:
     _headless()
     from kiosk.replay.harness import load_config_data, replay
-    from kiosk.replay.runner import Options
+    from kiosk.replay.result import Options
 
     if args.screenshots and args.out is None:
         print("--screenshots needs --out DIR", file=sys.stderr)
@@ -160,7 +162,7 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from kiosk.service import run_service
+    from kiosk.field.service import run_service
 
     return run_service(args.config)
 
@@ -169,14 +171,14 @@ def _demo(args: argparse.Namespace) -> int:
     has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.headless or not has_display:
         return _demo_headless(args.out)
-    from kiosk.live import run_window
+    from kiosk.lab.demo import run_window
 
     return run_window(args.config)
 
 
 def _demo_headless(out: Path) -> int:
     from kiosk.replay.harness import replay
-    from kiosk.replay.runner import Options
+    from kiosk.replay.result import Options
 
     _headless()
     files = sorted(SAMPLE_SESSIONS.glob("*.jsonl"))

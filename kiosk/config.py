@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk import schema
-from kiosk.view import LANGUAGES
+from kiosk.vocabulary.view import LANGUAGES
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+MAX_TIMEOUT = 3600  # seconds: no screen waits on a resident longer than an hour
 
 
 class ConfigError(ValueError):
@@ -93,6 +95,8 @@ class TraySection:
 @dataclass
 class PaymentSection:
     methods: list[str] = field(default_factory=lambda: ["cash"])  # cash, emoney; or free
+    unit: str = "simulated"  # the cash unit (kiosk.drivers payment.NAME): simulated (lab), none
+    emoney_terminal: str = "simulated"  # the e-money terminal (emoney.NAME) when methods has it
     emoney: str = "approve"  # the simulated e-money terminal: approve, decline or timeout
     accept: list[int] = field(default_factory=lambda: [10, 50, 100, 500, 1000])
     change: dict[str, int] = field(
@@ -105,11 +109,16 @@ class PaymentSection:
             raise schema.SchemaError("methods", "must list cash and/or emoney, or be [\"free\"]")
         if "free" in self.methods and len(self.methods) > 1:
             raise schema.SchemaError("methods", "free (the town waives the fee) stands alone")
+        for key in ("unit", "emoney_terminal"):
+            if not re.fullmatch(r"[a-z][a-z0-9-]{0,31}", getattr(self, key)):
+                raise schema.SchemaError(key, "must be a driver name (kiosk.drivers)")
+        if "cash" in self.methods and self.unit == "none":
+            raise schema.SchemaError("unit", "cash payment needs a cash unit")
         if self.emoney not in ("approve", "decline", "timeout"):
             raise schema.SchemaError("emoney", "must be approve, decline or timeout")
-        bad = [y for y in self.accept if y not in (10, 50, 100, 500, 1000, 5000, 10000)]
-        if bad:
-            raise schema.SchemaError("accept", f"{bad[0]} is not a yen coin or note")
+        not_yen = [y for y in self.accept if y not in (10, 50, 100, 500, 1000, 5000, 10000)]
+        if not_yen:
+            raise schema.SchemaError("accept", f"{not_yen[0]} is not a yen coin or note")
         for coin, count in self.change.items():
             if coin not in ("10", "50", "100", "500") or count < 0:
                 raise schema.SchemaError(f"change.{coin}", "must be a coin (10/50/100/500) "
@@ -131,18 +140,21 @@ class Timeouts:
     remove_card_alarm: float = 10
     remove_card_giveup: float = 120
     choose: float = 90
+    typing: float = 180  # a form typed on the on-screen keyboard
     confirm: float = 90
     payment: float = 120
     collect_alarm: float = 10
     collect_giveup: float = 180
     thanks: float = 5
+    done: float = 30  # a last screen with something to read (when a registration is usable)
     error: float = 20
     refunding: float = 60
 
     def check(self) -> None:
         for name, value in vars(self).items():
-            if value <= 0:
-                raise schema.SchemaError(name, "must be more than 0 seconds")
+            if not 0 < value <= MAX_TIMEOUT:
+                raise schema.SchemaError(name, f"must be more than 0 and at most {MAX_TIMEOUT} "
+                                         "seconds")
 
 
 @dataclass

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import gettext
 import os
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
-from kiosk.view import LANGUAGES
+from kiosk.vocabulary.view import LANGUAGES
 
 DEFAULT_LANGUAGE = "ja"
 DOMAIN = "kiosk"
@@ -51,7 +53,7 @@ def catalog_path(lang: str, root: Path | None = None) -> Path | None:
 
 
 def available_languages() -> tuple[str, ...]:
-    """The languages of ``OFFERED`` (``kiosk.view.LANGUAGES`` and ja-x-easy) with a catalog."""
+    """The languages of ``OFFERED`` (``LANGUAGES`` and ja-x-easy) that have a catalog."""
     root = locales_dir()
     return tuple(lang for lang in OFFERED if catalog_path(lang, root) is not None)
 
@@ -91,6 +93,12 @@ class Translator:
         if self._locale is None:
             return f"{n:,}"
         return format_decimal(n, locale=self._locale)
+
+    def date(self, day: date) -> str:
+        """A day as this language writes it (2026年12月4日 / December 4, 2026)."""
+        if self._locale is None:
+            return day.isoformat()
+        return format_date(day, format="long", locale=self._locale)
 
     def yen(self, amount: int) -> str:
         """An amount of money as this language writes yen (¥1,200 / 1,200円)."""

@@ -12,9 +12,13 @@ import binascii
 import dataclasses
 import types
 import typing
-from typing import Any, TypeVar, Union
+from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 T = TypeVar("T")
+D = TypeVar("D", bound="DataclassInstance")
 
 
 class SchemaError(ValueError):
@@ -45,6 +49,14 @@ def _hints(cls: type) -> dict[str, Any]:
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+
+
+@overload
+def load(tp: type[T], data: Any, path: str = "") -> T: ...
+
+
+@overload
+def load(tp: Any, data: Any, path: str = "") -> Any: ...
 
 
 def load(tp: Any, data: Any, path: str = "") -> Any:
@@ -82,7 +94,7 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
             raise SchemaError(path, f"must be a table, not {type(data).__name__}")
         _, value_tp = typing.get_args(tp) or (str, Any)
         return {str(k): load(value_tp, v, _join(path, str(k))) for k, v in data.items()}
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _load_dataclass(tp, data, path)
     if tp is bool:
         if not isinstance(data, bool):
@@ -110,7 +122,7 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
     raise SchemaError(path, f"has a type this loader does not know: {_type_name(tp)}")
 
 
-def _load_dataclass(cls: type[T], data: Any, path: str) -> T:
+def _load_dataclass(cls: type[D], data: Any, path: str) -> D:
     if not isinstance(data, dict):
         raise SchemaError(path, f"must be a table, not {type(data).__name__}")
     hints = _hints(cls)
@@ -118,7 +130,7 @@ def _load_dataclass(cls: type[T], data: Any, path: str) -> T:
     unknown = [k for k in data if k not in fields]
     if unknown:
         raise SchemaError(_join(path, unknown[0]), "is not a known key")
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     for name, f in fields.items():
         if name in data:
             kwargs[name] = load(hints[name], data[name], _join(path, name))

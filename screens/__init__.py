@@ -1,4 +1,5 @@
-"""The touch UI: one module per state (``SCREENS``), each ``build(view, tr, size) -> Layout``."""
+"""The touch UI: one module per state (``SCREENS``, from the state table), each
+``build(view, tr, size) -> Layout``."""
 
 from __future__ import annotations
 
@@ -7,20 +8,17 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from kiosk.i18n import Translator, translator
-from kiosk.view import View
+from kiosk.services.registry import all_states
+from kiosk.vocabulary.states import StateInfo
+from kiosk.vocabulary.view import View
 from screens.layout import NO_UI, Layout, UiState
 from screens.theme import BASE_SIZE
 
 if TYPE_CHECKING:
     import pygame
 
-STATES = (
-    "closed", "out_of_service", "maintenance", "idle", "terms", "await_card", "reading_card",
-    "pin_entry", "authenticating", "remove_card", "choose_municipality", "choose_certificate",
-    "choose_options", "choose_copies", "confirm", "requesting", "payment", "printing", "collect",
-    "thanks", "refunding", "error",
-)
-SCREENS: dict[str, ModuleType] = {name: import_module(f"screens.{name}") for name in STATES}
+STATES: dict[str, StateInfo] = all_states()  # the one table: the core's and every service's
+SCREENS: dict[str, ModuleType] = {name: import_module(info.screen) for name, info in STATES.items()}
 
 
 class UnknownScreen(KeyError):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk import events
 from kiosk.i18n import Translator
-from kiosk.view import OptionField, View
+from kiosk.vocabulary import events
+from kiosk.vocabulary.view import OptionField, View
 from screens import theme
 from screens.common import intro
 from screens.layout import NO_UI, EditOption, Frame, Layout, Rect, UiState, grid, stack

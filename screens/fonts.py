@@ -146,16 +146,16 @@ def _is_mark(c: str) -> bool:
 @lru_cache(maxsize=16384)
 def runs(text: str, chain: tuple[Path, ...]) -> tuple[Run, ...]:
     """``text`` split into (font, part) runs: each character in the first font that has it."""
-    out: list[list] = []
+    out: list[Run] = []
     for c in text:
         cur = out[-1][0] if out else None
         if cur is not None and (not _needs_glyph(c) or _is_mark(c) or has_glyph(cur, c)):
-            out[-1][1] += c
+            out[-1] = (cur, out[-1][1] + c)
             continue
         path = chain[0]
         if _needs_glyph(c):
             path = next((p for p in chain if has_glyph(p, c)), chain[0])
-        out.append([path, c])
+        out.append((path, c))
     return tuple((p, t) for p, t in out)
 
 

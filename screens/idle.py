@@ -1,10 +1,10 @@
-"""The welcome screen: the one service on the left, every language, big, on the right."""
+"""The welcome screen: the services on the left (the main one big), every language on the right."""
 
 from __future__ import annotations
 
-from kiosk import events
 from kiosk.i18n import Translator
-from kiosk.view import View
+from kiosk.vocabulary import events
+from kiosk.vocabulary.view import ServiceChoice, View
 from screens import theme
 from screens.layout import NO_UI, Frame, Layout, Rect, UiState
 from screens.widgets import button, label
@@ -15,14 +15,22 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     px, body = frame.px, frame.below_body()
     gap = px(theme.GAP)
     left_w = body.w * 9 // 20
+    services = view.services or (ServiceChoice("certificates", "Get a certificate"),)
     start_h = min(frame.tpx(140), body.h // 3)
-    welcome_h = body.h - start_h - 2 * gap
+    more_h = frame.tpx(80)
+    more = services[1:]
+    welcome_h = body.h - start_h - len(more) * (more_h + gap) - 2 * gap
     frame.add(label("idle.welcome", Rect(body.x, body.y + gap, left_w, welcome_h),
                     tr._("Get official certificates with your My Number card."),
                     role="hero", align="center"))
-    frame.add(button("idle.start", Rect(body.x, body.bottom - start_h, left_w, start_h),
-                     tr._("Get a certificate"), events.Start("certificates"), tone="primary",
-                     role="hero"))
+    y = body.y + gap + welcome_h + gap
+    first = services[0]  # the main service: the big button
+    frame.add(button("idle.start", Rect(body.x, y, left_w, start_h), tr._(first.title),
+                     events.Start(first.id), tone="primary", role="hero"))
+    for service in more:
+        y += (start_h if service is more[0] else more_h) + gap
+        frame.add(button(f"idle.start.{service.id}", Rect(body.x, y, left_w, more_h),
+                         tr._(service.title), events.Start(service.id)))
     right = Rect(body.x + left_w + px(48), body.y, body.w - left_w - px(48), body.h)
     label_h = px(44)
     frame.add(label("idle.language", Rect(right.x, right.y, right.w, label_h), tr._("Language"),

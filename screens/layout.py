@@ -10,9 +10,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from kiosk import events
 from kiosk.i18n import Translator, available_languages
-from kiosk.view import View
+from kiosk.services.registry import all_states
+from kiosk.vocabulary import events
+from kiosk.vocabulary.view import View
 from screens import theme
 from screens.texts import LANGUAGE_NAMES
 
@@ -61,6 +62,20 @@ class EditCopies(LocalAction):
 
 
 @dataclass(frozen=True)
+class TypeKey(LocalAction):
+    """A key of the on-screen kana keyboard (kiosk.vocabulary.keyboard), or "delete"."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class FocusField(LocalAction):
+    """Type into this field of the form next."""
+
+    key: str
+
+
+@dataclass(frozen=True)
 class ShowLanguages(LocalAction):
     """Open (or close) the list of every language, when the bar has no room for them all."""
 
@@ -90,6 +105,9 @@ class UiState:
     high_contrast: bool = False
     dpi: float = theme.DPI
     keypad: tuple[str, ...] = DIGITS  # the digit keys in keypad order (shuffled or not)
+    text: tuple[tuple[str, str], ...] = ()  # the form's fields as typed so far, before "Next"
+    field: str = ""  # the field the keyboard types into
+    kana_mode: str = "かな"  # the keyboard's mode: かな (hiragana) or カナ (katakana)
 
     @property
     def style(self) -> theme.Style:
@@ -101,10 +119,7 @@ PIN_DIGITS = 4
 LANGUAGE_COLUMNS = 4  # the big language buttons (idle screen, language list), per row
 BAR_LANGUAGES = 4  # more than this: the bar shows a few and a button for the full list
 # Screens that wait on the resident and end when the time is up: "Need more time?" before
-DIALOG_SCREENS = frozenset((
-    "terms", "await_card", "pin_entry", "choose_municipality", "choose_certificate",
-    "choose_options", "choose_copies", "confirm", "payment",
-))
+DIALOG_SCREENS = frozenset(name for name, info in all_states().items() if info.cancellable)
 
 
 @dataclass(frozen=True)

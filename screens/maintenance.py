@@ -6,18 +6,20 @@ rather than taken from the residents' catalogs.
 
 from __future__ import annotations
 
-from kiosk import events
 from kiosk.i18n import Translator
-from kiosk.view import View
+from kiosk.vocabulary import events
+from kiosk.vocabulary.view import View
 from screens import theme
 from screens.common import message
 from screens.layout import NO_UI, Frame, Layout, Rect, UiState
 from screens.widgets import button, label
 
-ACTIONS = (("test_print", "テスト印刷 / Test print"), ("settlement", "本日の精算 / Settlement"),
-           ("collect_cash", "現金回収 / Collect cash"), ("refill", "釣銭補充 / Refill change"),
-           ("clear_fault", "障害解除 / Clear fault"), ("out_of_service", "休止 / Out of service"),
-           ("back_in_service", "再開 / Back in service"), ("leave", "終了 / Leave"))
+Op = events.Operation
+ACTIONS = ((Op.TEST_PRINT, "テスト印刷 / Test print"), (Op.SETTLEMENT, "本日の精算 / Settlement"),
+           (Op.COLLECT_CASH, "現金回収 / Collect cash"), (Op.REFILL, "釣銭補充 / Refill change"),
+           (Op.CLEAR_FAULT, "障害解除 / Clear fault"),
+           (Op.OUT_OF_SERVICE, "休止 / Out of service"),
+           (Op.BACK_IN_SERVICE, "再開 / Back in service"), (Op.LEAVE, "終了 / Leave"))
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:

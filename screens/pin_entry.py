@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.i18n import Translator
-from kiosk.view import View
+from kiosk.vocabulary.view import View
 from screens import theme
 from screens.layout import (
     DIGITS,
@@ -43,7 +43,7 @@ def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int, order: tuple[s
 
 
 def _notice(view: View, tr: Translator) -> str:
-    parts = []
+    parts: list[str] = []
     if view.message == "pin-wrong":
         parts.extend(reason(tr, "pin-wrong"))
     if view.last_try_warning:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from kiosk import events
 from kiosk.i18n import Translator
-from kiosk.view import View
+from kiosk.vocabulary import events
+from kiosk.vocabulary.view import View
 from screens.common import intro
 from screens.layout import NO_UI, Frame, Layout, UiState
 from screens.widgets import label

@@ -135,6 +135,24 @@ REASONS = {
         N_("The e-money terminal did not answer."),
         N_("Please pay with cash, or cancel."),
     ),
+    "registration-mismatch": (
+        N_("What you typed does not match the family register of that municipality."),
+        N_("Please check the address and the head of the register (on a copy of your family "
+           "register, for example) and apply again, or ask at the municipal office."),
+    ),
+    "registration-pending": (
+        N_("Your application is already being checked by the municipality."),
+        N_("Please wait for its answer. You do not need to apply again."),
+    ),
+    "already-registered": (
+        N_("You are already registered for this municipality."),
+        N_("You can get its family register certificates under \"Get a certificate\"."),
+    ),
+    "registration-not-needed": (
+        N_("You do not need to register."),
+        N_("Your family register certificates can be had under \"Get a certificate\" where "
+           "your municipality issues them."),
+    ),
     "reader-unavailable": (
         N_("The card reader is not working."),
         N_("Any money you paid is returned. Please tell the store staff."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from kiosk.i18n import Translator
-from kiosk.view import View
+from kiosk.vocabulary.view import View
 from screens.common import message
 from screens.layout import NO_UI, Frame, Layout, UiState
 

@@ -17,21 +17,24 @@ from typing import Any
 
 import pygame
 
-from kiosk import events
 from kiosk.config import UiSection
 from kiosk.i18n import translator
-from kiosk.view import View
+from kiosk.vocabulary import events
+from kiosk.vocabulary.keyboard import MODE_HIRAGANA, MODE_KATAKANA, type_key
+from kiosk.vocabulary.view import View
 from screens import build_layout
 from screens.layout import (
     DIGITS,
     PIN_DIGITS,
     EditCopies,
     EditOption,
+    FocusField,
     KeyPress,
     Layout,
     LocalAction,
     ShowLanguages,
     ToggleStyle,
+    TypeKey,
     UiState,
     Widget,
 )
@@ -65,6 +68,9 @@ class KioskUI:
         self._pin_len = 0
         self._options: dict[str, Any] = {}
         self._copies: int | None = None
+        self._text: dict[str, str] = {}  # the form's fields as typed, before "Next"
+        self._field = ""
+        self._kana_mode = MODE_HIRAGANA
         self._languages_open = False
         self._pointer_down = False
         self._down_id: str | None = None
@@ -101,7 +107,9 @@ class KioskUI:
         return UiState(pin_length=self._pin_len, options=tuple(self._options.items()),
                        copies=self._copies, languages_open=self._languages_open,
                        large_text=self._large_text, high_contrast=self._high_contrast,
-                       dpi=self.settings.dpi, keypad=self._order)
+                       dpi=self.settings.dpi, keypad=self._order,
+                       text=tuple(self._text.items()), field=self._field,
+                       kana_mode=self._kana_mode)
 
     def _visit_seed(self) -> int:
         return self._seed if self._seed is not None else secrets.randbits(64)
@@ -126,6 +134,9 @@ class KioskUI:
             self.wipe_pin()
             self._options.clear()
             self._copies = None
+            self._text = {f.key: f.value for f in view.fields}
+            self._field = view.fields[0].key if view.fields else ""
+            self._kana_mode = MODE_HIRAGANA
             self._languages_open = False
             self._ignore_up = self._pointer_down
             self._down_id = None
@@ -251,7 +262,11 @@ class KioskUI:
     def _local(self, action: LocalAction) -> events.Event | None:
         if isinstance(action, KeyPress):
             return self._keypad(action.key)
-        if isinstance(action, EditOption):
+        if isinstance(action, TypeKey):
+            self._type(action.key)
+        elif isinstance(action, FocusField):
+            self._field = action.key
+        elif isinstance(action, EditOption):
             self._options[action.key] = action.value
         elif isinstance(action, EditCopies):
             self._copies = action.copies
@@ -264,6 +279,23 @@ class KioskUI:
                 self._high_contrast = not self._high_contrast
         self._changed()
         return None
+
+    def _type(self, key: str) -> None:
+        """A key of the kana keyboard, into the field being typed (never past its limit)."""
+        if key in (MODE_HIRAGANA, MODE_KATAKANA):
+            self._kana_mode = key
+            return
+        field = next((f for f in self._view.fields if f.key == self._field), None) \
+            if self._view else None
+        if field is None:
+            return
+        text = self._text.get(field.key, "")
+        if key == "delete":
+            self._text[field.key] = text[:-1]
+            return
+        typed = type_key(text, key, self._kana_mode)
+        if len(typed) <= field.limit:
+            self._text[field.key] = typed
 
     def _keypad(self, key: str) -> events.Event | None:
         if key.isdigit() and len(key) == 1:

@@ -33,7 +33,7 @@ from drivers.audio.voice import (
     main_build_voice,
     prompt_path,
 )
-from kiosk.view import LANGUAGES
+from kiosk.vocabulary.view import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 HAS_ESPEAK = shutil.which("espeak-ng") is not None
@@ -302,9 +302,10 @@ def test_a_missing_prompt_is_logged_once_and_silent(tmp_path: Path,
 
 
 def test_the_session_only_says_prompts_that_exist() -> None:
-    from kiosk.session import PROMPTS as SPOKEN_ON_ENTRY
+    from kiosk.services.registry import all_states
 
-    assert set(SPOKEN_ON_ENTRY.values()) | set(alarm_mod.PATTERNS) <= set(PROMPT_IDS)
+    spoken_on_entry = {info.prompt for info in all_states().values() if info.prompt}
+    assert spoken_on_entry | set(alarm_mod.PATTERNS) <= set(PROMPT_IDS)
 
 
 def test_without_espeak_the_error_names_the_debian_package(monkeypatch: pytest.MonkeyPatch,

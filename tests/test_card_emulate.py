@@ -20,7 +20,7 @@ from pcscd_control import VPCD_READER, wait_empty
 
 from drivers.card.jpki_port import JPKICardPort
 from drivers.card.pcsc import PcscConnection
-from kiosk.reasons import CardError, PinWrong
+from kiosk.vocabulary.reasons import CardError, PinWrong
 
 PKCS11 = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 OPENSC = dict(os.environ, OPENSC_DRIVER="jpki")  # only the JPKI driver probes the card

@@ -13,8 +13,8 @@ from conftest import SESSIONS, make_pcsc_kiosk
 from pcscd_control import wait_empty
 
 from drivers.card.emulator import MyNumberCard, TransitCard
-from kiosk import events as ev
 from kiosk.app import Kiosk
+from kiosk.vocabulary import events as ev
 
 WAIT = 10.0
 

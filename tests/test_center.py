@@ -11,10 +11,10 @@ import pytest
 from drivers.card.jpki import digest_info_sha256
 from kiosk.center import protocol as p
 from kiosk.center.client import CenterClient, check_binding
-from kiosk.center.simulator.center import ReferenceCenter
-from kiosk.center.simulator.local import LocalTransport
 from kiosk.clock import JST, VirtualClock
-from kiosk.reasons import CenterError, Reason
+from kiosk.lab.center.center import ReferenceCenter
+from kiosk.lab.center.local import LocalTransport
+from kiosk.vocabulary.reasons import CenterError, Reason
 
 KIOSK = "store-0001"
 

@@ -23,12 +23,12 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from kiosk.center import protocol as p
 from kiosk.center.client import CenterClient
 from kiosk.center.https import HttpsSettings, HttpsTransport
-from kiosk.center.simulator.cards import CardState
-from kiosk.center.simulator.world import load_world
 from kiosk.clock import JST, VirtualClock
 from kiosk.config import load_config
-from kiosk.reasons import CenterError, Reason
+from kiosk.lab.center.cards import CardState
+from kiosk.lab.center.world import load_world
 from kiosk.replay.format import parse_session
+from kiosk.vocabulary.reasons import CenterError, Reason
 
 WORLD = ROOT / "tests" / "worlds" / "with-kawasaki-register.toml"
 FRIDAY_11 = datetime(2026, 11, 20, 11, 0, tzinfo=JST)

@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from kiosk import doctor
-from kiosk.config_check import check_text, key_lines, line_of
+from kiosk.field import doctor
+from kiosk.field.config_check import check_text, key_lines, line_of
 
-NAMES = ["config", "card_readers", "vpcd", "printer", "fonts", "audio", "center", "center_tls",
-         "clock", "disk"]
+NAMES = ["config", "lab_parts", "card_readers", "vpcd", "printer", "fonts", "audio", "center",
+         "center_tls", "clock", "disk"]
 BAD = """\
 [kiosk]
 id = "store-0001"

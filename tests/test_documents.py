@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from kiosk.center.simulator import documents
-from kiosk.center.simulator.documents import (
+from kiosk import pdffont
+from kiosk.lab.center.documents import (
     CERTIFYING_SENTENCES,
     TITLES,
     CertificateContent,
@@ -25,9 +25,9 @@ from kiosk.center.simulator.documents import (
     render_certificate,
     wareki,
 )
-from kiosk.center.simulator.scramble import DEMO_SCRAMBLE_KEY, seal, symbol_rows
-from kiosk.center.simulator.verify import Verification, filled_rects, read_symbol, verify_pdf
-from kiosk.center.simulator.world import CERTIFICATE_TYPES
+from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY, seal, symbol_rows
+from kiosk.lab.center.verify import Verification, filled_rects, read_symbol, verify_pdf
+from kiosk.lab.center.world import CERTIFICATE_TYPES
 from kiosk.pdfinfo import page_count
 
 NAME = "山田 太郎"
@@ -251,9 +251,9 @@ def test_rendering_logs_nothing_personal(caplog: pytest.LogCaptureFixture) -> No
 
 def test_a_missing_font_names_the_debian_package(monkeypatch: pytest.MonkeyPatch,
                                                  tmp_path: Path) -> None:
-    monkeypatch.setenv(documents.FONT_ENV, str(tmp_path / "absent.ttf"))
-    with pytest.raises(documents.FontMissing, match="fonts-ipaexfont-mincho"):
-        documents._font_path()
+    monkeypatch.setenv(pdffont.FONT_ENV, str(tmp_path / "absent.ttf"))
+    with pytest.raises(pdffont.FontMissing, match="fonts-ipaexfont-mincho"):
+        pdffont._font_path()
 
 
 def test_page_count_of_other_pdfs() -> None:

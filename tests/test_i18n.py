@@ -12,8 +12,8 @@ from babel.messages.pofile import read_po
 
 from kiosk import i18n
 from kiosk.i18n import N_, available_languages, translator
-from kiosk.reasons import Reason
-from kiosk.view import LANGUAGES
+from kiosk.vocabulary.reasons import Reason
+from kiosk.vocabulary.view import LANGUAGES
 from screens import texts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,7 +131,7 @@ def test_every_reason_code_has_a_message_and_what_to_do() -> None:
 
 
 def test_every_certificate_type_and_option_of_the_sample_world_has_a_name() -> None:
-    world = tomllib.loads((ROOT / "kiosk/center/simulator/sample-world.toml").read_text())
+    world = tomllib.loads((ROOT / "kiosk/lab/center/sample-world.toml").read_text())
     tr = translator("ja")
     for muni in world["municipality"]:
         for cert in muni["certificates"]:

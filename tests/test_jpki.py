@@ -17,8 +17,8 @@ from drivers.card.inprocess import InProcessReader
 from drivers.card.jpki import JPKIClient, digest_info_sha256
 from drivers.card.jpki_port import JPKICardPort
 from drivers.card.jpki_spec import DIGEST_INFO_PREFIXES, EF_AUTH_CA, EF_SIGN_CERT, EF_SIGN_PIN
-from kiosk.events import CardPlaced, CardRemoved, Event
-from kiosk.reasons import CardError, PinLocked, PinWrong, Reason
+from kiosk.vocabulary.events import CardPlaced, CardRemoved, Event
+from kiosk.vocabulary.reasons import CardError, PinLocked, PinWrong, Reason
 
 PIN = "1234"
 SIGN_PIN = "ABC123"
@@ -117,7 +117,7 @@ def test_authentication_signature_verifies_with_the_certificate_key(pki, reader)
 
     info = port.open()
     port.verify_pin(bytearray(PIN.encode()))
-    signature = port.sign(digest_info_sha256(data))
+    signature = port.sign_message(data)
     der = port.read_auth_certificate()
     port.close()
 
@@ -315,7 +315,7 @@ def test_port_close_resets_the_card(pki, reader):
     port.close()
     assert not card.verified
     with pytest.raises(CardError) as raised:
-        port.sign(digest_info_sha256(b"data"))
+        port.sign_message(b"data")
     assert raised.value.reason == Reason.CARD_REMOVED
 
 
@@ -416,7 +416,7 @@ def test_one_authentication_takes_ten_apdus_extended_and_nine_plus_one_per_255_b
         port = JPKICardPort(reader.connect, extended=extended)
         port.open()
         port.verify_pin(bytearray(PIN.encode()))
-        port.sign(digest_info_sha256(b"challenge"))
+        port.sign_message(b"challenge")
         assert port.read_auth_certificate() == pki.auth_der
         assert port.stats.apdus == expected, (extended, port.stats)
         port.close()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from drivers.card.emulator import MyNumberCard, TransitCard
 from drivers.card.jpki import JPKIClient, digest_info_sha256
 from drivers.card.jpki_port import JPKICardPort
-from kiosk.reasons import CardError, KioskError, Reason
+from kiosk.vocabulary.reasons import CardError, KioskError, Reason
 
 MAX_APDUS = 200  # far more than any operation may take: more means a runaway loop
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -91,7 +91,7 @@ def test_port_raises_only_kiosk_errors(responses):
     port = JPKICardPort(lambda: FakeConnection(responses))
     attempt(port.open)
     attempt(lambda: port.verify_pin(bytearray(b"1234")))
-    attempt(lambda: port.sign(digest_info_sha256(b"nonce")))
+    attempt(lambda: port.sign_message(b"nonce"))
     attempt(port.read_auth_certificate)
     port.close()
 

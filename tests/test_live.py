@@ -13,7 +13,7 @@ import pytest
 
 from kiosk.clock import JST, VirtualClock
 from kiosk.config import from_data
-from kiosk.live import LiveKiosk
+from kiosk.field.live import LiveKiosk
 
 
 @pytest.fixture

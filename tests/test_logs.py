@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SESSIONS
 
-from kiosk.center.simulator.content import individual_number
-from kiosk.center.simulator.world import load_world
-from kiosk.logs import LineFormatter, Redactor, install_logging, world_redactions
+from kiosk.field.logs import LineFormatter, Redactor, install_logging, world_redactions
+from kiosk.lab.center.content import individual_number
+from kiosk.lab.center.world import load_world
 
 WORLDS = [load_world(), load_world(ROOT / "tests" / "worlds" / "with-kawasaki-register.toml")]
 
@@ -114,7 +114,7 @@ def test_installing_again_replaces_the_handler(restore_root: logging.Logger) -> 
 def test_every_record_of_a_debug_replay_is_clean(restore_root: logging.Logger) -> None:
     """The filter on the records the kiosk really logs, replaying every sample in-process."""
     from kiosk.replay.harness import replay
-    from kiosk.replay.runner import Options
+    from kiosk.replay.result import Options
 
     raw: list[logging.LogRecord] = []
 

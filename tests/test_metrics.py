@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from kiosk.metrics import KioskMetrics
+from kiosk.field.metrics import KioskMetrics
 
 
 def free_port() -> int:

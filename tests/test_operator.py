@@ -9,8 +9,8 @@ from pathlib import Path
 
 from conftest import make_kiosk
 
-from kiosk import events as ev
-from kiosk.operator import check_pin, hash_pin
+from kiosk.field.operator_pin import check_pin, hash_pin
+from kiosk.vocabulary import events as ev
 
 
 def test_the_operator_pin_is_stored_only_as_a_hash() -> None:

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from kiosk.center.protocol import auth_message, binding_message
-from kiosk.center.simulator.pki import (
+from kiosk.lab.center.pki import (
     CA_COMMON_NAME,
     CardCredentials,
     CenterKeys,

@@ -17,9 +17,9 @@ from pypdf import PdfReader
 
 from drivers.printer.cups import CupsPrinter
 from drivers.printer.lab import PrinterLab
-from kiosk import events as ev
 from kiosk.pdfinfo import page_count
-from kiosk.reasons import PrinterError
+from kiosk.vocabulary import events as ev
+from kiosk.vocabulary.reasons import PrinterError
 
 PRIVACY = (ROOT / "systemd" / "cupsd-kiosk.conf").read_text()
 

@@ -1,5 +1,6 @@
-"""The PIN never leaves the card: replay every sample with DEBUG logging and search every byte
-the kiosk wrote (log, journal with its WAL, report, screenshots, printed PDFs) for it."""
+"""The PIN never leaves the card, and what a resident types on the kana keyboard is never kept:
+replay every sample with DEBUG logging and search every byte the kiosk wrote (log, journal with
+its WAL, report, screenshots, printed PDFs) for them."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def pins_typed(files: list[Path]) -> set[str]:
             if "pin" in obj:
                 pins.add(obj["pin"])
     return pins
+
+
+def texts_typed(files: list[Path]) -> set[str]:
+    """What residents typed on the on-screen keyboard (the 本籍地 registration's form)."""
+    return {text for f in files for line in f.read_text().splitlines()
+            for text in json.loads(line).get("text", {}).values()}
 
 
 def readable_bytes(path: Path) -> bytes:
@@ -66,3 +73,11 @@ def test_no_pin_in_any_log_line_or_file(tmp_path: Path) -> None:
             data = readable_bytes(path)
             assert not pattern.search(data), f"PIN found in {path.name}"
             assert pin.encode("utf-16-le") not in data, f"PIN (UTF-16) found in {path.name}"
+    texts = texts_typed(samples)
+    assert texts, "the samples type a registration form"
+    for text in texts:
+        for path in written:
+            data = readable_bytes(path)
+            for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+                assert text.encode(encoding) not in data, f"typed text found in {path.name}"
+            assert json.dumps(text).encode() not in data, f"typed text found in {path.name}"

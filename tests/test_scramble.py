@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk.center.simulator.scramble import (
+from kiosk.lab.center.scramble import (
     DEMO_SCRAMBLE_KEY,
     HEADER_SIZE,
     ScrambleError,

@@ -16,11 +16,12 @@ from pathlib import Path  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
 
-from kiosk import events  # noqa: E402
 from kiosk.config import UiSection  # noqa: E402
 from kiosk.i18n import available_languages, translator  # noqa: E402
-from kiosk.screenshots import CERTIFICATES, MUNICIPALITIES, OPTIONS
-from kiosk.view import View  # noqa: E402
+from kiosk.replay.screenshots import CERTIFICATES, MUNICIPALITIES, OPTIONS, base_views
+from kiosk.services.registry import all_states  # noqa: E402
+from kiosk.vocabulary import events  # noqa: E402
+from kiosk.vocabulary.view import View  # noqa: E402
 from screens import SCREENS, STATES, build_layout, render_view  # noqa: E402
 from screens.fonts import font_chain, has_glyphs  # noqa: E402
 from screens.layout import BAR_LANGUAGES, Layout, Rect, ToggleStyle  # noqa: E402
@@ -54,6 +55,8 @@ EXTRA: dict[str, dict[str, object]] = {
     "collect": dict(step=9, steps=9, change=600, alarm="forgotten-paper", **CHOSEN),
     "refunding": dict(refund=1000, message="printer-fault"),
     "error": dict(message="pin-locked"),
+    **{name: {k: v for k, v in vars(view).items() if k not in ("screen", "language")}
+       for name, view in base_views("ja").items() if name.startswith("regist")},
 }
 LANGS = available_languages()
 
@@ -69,8 +72,8 @@ def surface() -> Iterator[pygame.Surface]:
 
 
 def test_there_is_one_screen_module_per_state() -> None:
-    assert set(SCREENS) == set(STATES) and len(STATES) == 22
-    assert all(SCREENS[s].__name__ == f"screens.{s}" for s in STATES)
+    assert set(SCREENS) == set(STATES) == set(all_states()) and len(STATES) == 28
+    assert all(SCREENS[s].__name__ == STATES[s].screen == f"screens.{s}" for s in STATES)
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.sdnotify import Notifier, socket_address, watchdog_interval
-from kiosk.session import STATES
+from kiosk.field.sdnotify import Notifier, socket_address, watchdog_interval
+from kiosk.services.registry import all_states
 
 ROOT = Path(__file__).resolve().parents[1]
 UNITS = sorted((ROOT / "systemd").glob("*.service")) + sorted((ROOT / "systemd").glob("*.timer"))
@@ -91,7 +91,7 @@ def test_ready_status_watchdog_and_a_clean_stop(tmp_path: Path, listener: Listen
     try:
         ready = listener.wait_for("READY=1", START_SECONDS)
         status = next(line for line in ready.splitlines() if line.startswith("STATUS="))
-        assert status.removeprefix("STATUS=").split(":")[0] in STATES, status
+        assert status.removeprefix("STATUS=").split(":")[0] in all_states(), status
         pings = 0
         while pings < 5:  # repeated pings, each within a few intervals of the last
             listener.wait_for("WATCHDOG=1", 4 * WATCHDOG_USEC / 1e6 + 1)

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from kiosk import events as ev
 from kiosk.app import Kiosk
-from kiosk.session import STATES, TRANSITIONS
+from kiosk.services.registry import all_states, installed_services
+from kiosk.session.machine import TRANSITIONS
+from kiosk.vocabulary import events as ev
 
 
 def act(k: Kiosk, *events: ev.Event) -> None:
@@ -41,9 +42,12 @@ def test_every_architecture_state_is_declared_in_the_table() -> None:
              "reading_card", "pin_entry", "authenticating", "remove_card", "choose_municipality",
              "choose_certificate", "choose_options", "choose_copies", "confirm", "requesting",
              "payment", "printing", "collect", "thanks", "refunding", "error"}
-    assert set(STATES) == named
-    used = {t["dest"] for t in TRANSITIONS}
-    assert named - {"idle"} <= used  # every state can be reached
+    states = all_states()
+    certificates = {name for name, info in states.items() if info.service in ("", "certificates")}
+    assert certificates == named
+    used = {t.dest for t in TRANSITIONS} | {s.entry for s in installed_services()} | {
+        t.dest for s in installed_services() for t in s.transitions}
+    assert set(states) - {"idle"} <= used  # every state can be reached
 
 
 def test_happy_path_prints_two_pages_and_pays_change(kiosk: Kiosk) -> None:

@@ -4,7 +4,7 @@ language at every supported size drawn without overflowing text, tofu or small t
 Catalogs: read with Babel; a msgid of the template missing from a catalog, a fuzzy entry, an
 empty msgstr (except in ``en``, whose msgstrs may stay empty: the English source) or a
 placeholder set (``%(name)s``, ``%d``, ``{x}``) other than the msgid's fails.
-Screens: each sample of ``kiosk.screenshots.samples`` is laid out and drawn off screen; every
+Screens: each sample of ``kiosk.replay.screenshots.samples`` is laid out and drawn off screen; every
 text is measured in the box its painter draws it into after wrapping and shrinking (a cut text
 or a line wider or a block taller than its box is an overflow); every character is checked
 against the font chosen for it by comparing its rendering with that of U+E000.
@@ -27,7 +27,7 @@ from babel.messages.catalog import Catalog, Message  # noqa: E402
 from babel.messages.pofile import read_po  # noqa: E402
 
 from kiosk.i18n import OFFERED, available_languages, catalog_path, translator  # noqa: E402
-from kiosk.screenshots import samples, ui_state  # noqa: E402
+from kiosk.replay.screenshots import samples, ui_state  # noqa: E402
 from screens import (
     render_view,  # noqa: E402
     theme,  # noqa: E402

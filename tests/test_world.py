@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.center.protocol import Hours
-from kiosk.center.simulator import world as world_mod
-from kiosk.center.simulator.world import WorldError, check_digit, load_world, parse_world
+from kiosk.lab.center import world as world_mod
+from kiosk.lab.center.world import WorldError, check_digit, load_world, parse_world
 
 SAMPLE = Path(world_mod.__file__).with_name("sample-world.toml")
 SAMPLE_TEXT = SAMPLE.read_text("utf-8")

@@ -12,9 +12,12 @@ import io
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from drivers.audio.tones import RATE, to_wav
+
+if TYPE_CHECKING:
+    from pygame.mixer import Channel, Sound
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +27,7 @@ VOICE_CHANNEL = 2
 RESERVED = 3  # channels 0..2 are never handed out by Sound.play()
 
 _failed = False
-_sounds: dict[tuple[object, ...], Any] = {}
+_sounds: dict[tuple[object, ...], Sound] = {}
 
 
 def ready() -> bool:
@@ -56,14 +59,14 @@ def active() -> bool:
     return pygame.mixer.get_init() is not None
 
 
-def channel(number: int) -> Any:
+def channel(number: int) -> Channel:
     """The reserved ``pygame.mixer.Channel`` (call after ``ready()``)."""
     import pygame
 
     return pygame.mixer.Channel(number)
 
 
-def _cached(key: tuple[object, ...], load: Callable[[], Any]) -> Any:
+def _cached(key: tuple[object, ...], load: Callable[[], Sound]) -> Sound:
     import pygame
 
     full = (pygame.mixer.get_init(), *key)  # a mixer reopened in another format gets new Sounds
@@ -73,14 +76,14 @@ def _cached(key: tuple[object, ...], load: Callable[[], Any]) -> Any:
     return sound
 
 
-def pcm_sound(key: str, make_pcm: Callable[[], bytes]) -> Any:
+def pcm_sound(key: str, make_pcm: Callable[[], bytes]) -> Sound:
     """A ``pygame.mixer.Sound`` of synthesised PCM, built once per ``key``."""
     import pygame
 
     return _cached(("pcm", key), lambda: pygame.mixer.Sound(file=io.BytesIO(to_wav(make_pcm()))))
 
 
-def file_sound(path: Path) -> Any:
+def file_sound(path: Path) -> Sound:
     """A ``pygame.mixer.Sound`` of a WAV file, reloaded when the file changes."""
     import pygame
 

@@ -20,9 +20,10 @@ PROMPT_IDS = (
 
 FALLBACK_LANGUAGE = "en"
 
-# kiosk.view.LANGUAGES -> espeak-ng voice. zh-Hant is Mandarin (most Traditional Chinese readers
-# living in Japan are from Taiwan); "yue" is there for Cantonese. Both Chinese scripts use
-# "cmn-latn-pinyin": it reads characters with their tones, "cmn" does not (see above).
+# LANGUAGES (kiosk.vocabulary.view) -> espeak-ng voice. zh-Hant is Mandarin (most Traditional
+# Chinese readers living in Japan are from Taiwan); "yue" is there for Cantonese. Both Chinese
+# scripts use "cmn-latn-pinyin": it reads characters with their tones, "cmn" does not (see
+# above).
 # ja-x-easy is Japanese. Debian 12 has no Tagalog voice: ``voice.espeak_voice`` then falls back
 # to English and says so (the Tagalog texts are then read with English letter sounds).
 ESPEAK_VOICES = {

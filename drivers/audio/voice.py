@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drivers.audio import mixer
 from drivers.audio.prompts import (
@@ -27,6 +28,9 @@ from drivers.audio.prompts import (
     spoken_language,
 )
 from kiosk.i18n import locales_dir
+
+if TYPE_CHECKING:
+    from kiosk.vocabulary.ports import VoicePort
 
 log = logging.getLogger(__name__)
 
@@ -145,18 +149,19 @@ class VoicePlayer:
     def speaking(self) -> bool:
         return mixer.active() and bool(mixer.channel(mixer.VOICE_CHANNEL).get_busy())
 
-    def speak(self, prompt_id: str, lang: str) -> bool:
-        """Say ``prompt_id`` in ``lang`` (interrupting any prompt); True if audio started."""
+    def speak(self, prompt: str, language: str) -> bool:
+        """Say ``prompt`` in ``language`` (interrupting any prompt); True if audio started."""
         if self._muted:
             return False
-        if prompt_id not in PROMPT_IDS:  # a bug, but a kiosk mid-payment must not stop for it
-            self._once(f"id:{prompt_id}", "voice: no prompt called %r", prompt_id)
+        if prompt not in PROMPT_IDS:  # a bug, but a kiosk mid-payment must not stop for it
+            self._once(f"id:{prompt}", "voice: no prompt called %r", prompt)
             return False
-        spoken = spoken_language(lang)
-        if spoken != lang:
-            self._once(f"lang:{lang}", "voice: no prompts in %s; speaking %s", lang, spoken)
-        self.last_spoken = (prompt_id, spoken)
-        path = prompt_path(spoken, prompt_id, self.root)
+        spoken = spoken_language(language)
+        if spoken != language:
+            self._once(f"lang:{language}", "voice: no prompts in %s; speaking %s", language,
+                       spoken)
+        self.last_spoken = (prompt, spoken)
+        path = prompt_path(spoken, prompt, self.root)
         if not path.is_file():
             self._once(str(path), "voice: %s missing (kiosk voice build)", path)
             return False
@@ -207,3 +212,9 @@ def main_build_voice(argv: list[str] | None = None) -> int:
         print(path)
     print(f"{len(paths)} prompts generated ({', '.join(languages)})")
     return 0
+
+
+if TYPE_CHECKING:  # mypy holds VoicePlayer to VoicePort: a drift fails here
+
+    def _conforms_voice_player(player: VoicePlayer) -> VoicePort:
+        return player

@@ -5,10 +5,14 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from drivers.card.emulator.iso import EmulatedCard, Response
-from kiosk.events import CardPlaced, CardRemoved, Event
-from kiosk.reasons import CardError, Reason
+from kiosk.vocabulary.events import CardPlaced, CardRemoved, Event
+from kiosk.vocabulary.reasons import CardError, Reason
+
+if TYPE_CHECKING:
+    from drivers.card.jpki import Transmitter
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +60,12 @@ class InProcessReader:
         if self._post is not None:
             self._post(CardRemoved(self.name))
 
+    def start(self) -> None:
+        """Nothing to watch: placing and removing cards posts the events."""
+
+    def stop(self) -> None:
+        """Nothing runs in the background."""
+
     def connect(self) -> InProcessConnection:
         """A connection to the card present now; CardError(card-removed) if there is none."""
         with self._lock:
@@ -100,3 +110,9 @@ class InProcessConnection:
 
     def disconnect(self) -> None:
         self._open = False
+
+
+if TYPE_CHECKING:  # mypy holds InProcessConnection to Transmitter: a drift fails here
+
+    def _conforms_in_process_connection(connection: InProcessConnection) -> Transmitter:
+        return connection

@@ -36,7 +36,7 @@ from drivers.card.jpki_spec import (
     SW_WRONG_P1P2,
     TOKEN_LENGTH,
 )
-from kiosk.reasons import CardError, KioskError, PinLocked, PinWrong, Reason
+from kiosk.vocabulary.reasons import CardError, KioskError, PinLocked, PinWrong, Reason
 
 log = logging.getLogger(__name__)
 

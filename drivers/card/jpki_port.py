@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from drivers.card.jpki import APDUStats, JPKIClient, Transmitter
+from drivers.card.jpki import APDUStats, JPKIClient, Transmitter, digest_info_sha256
 from drivers.card.jpki_spec import EF_AUTH_CERT
-from kiosk.ports import CardInfo
-from kiosk.reasons import CardError, KioskError, Reason
+from kiosk.vocabulary.ports import CardInfo
+from kiosk.vocabulary.reasons import CardError, KioskError, Reason
+
+if TYPE_CHECKING:
+    from kiosk.vocabulary.ports import CardPort
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +61,9 @@ class JPKICardPort:
     def verify_pin(self, pin: bytearray) -> None:
         self._require().verify(pin)
 
-    def sign(self, digest_info: bytes) -> bytes:
-        return self._require().sign(digest_info)
+    def sign_message(self, message: bytes) -> bytes:
+        """Sign SHA-256(message): the DigestInfo is built here, the card signs it."""
+        return self._require().sign(digest_info_sha256(message))
 
     def read_auth_certificate(self) -> bytes:
         client = self._require()
@@ -84,3 +89,9 @@ class JPKICardPort:
         if self._client is None:
             raise CardError("no card session is open", reason=Reason.CARD_REMOVED)
         return self._client
+
+
+if TYPE_CHECKING:  # mypy holds JPKICardPort to CardPort: a drift fails here
+
+    def _conforms_j_p_k_i_card_port(port: JPKICardPort) -> CardPort:
+        return port

@@ -12,11 +12,15 @@ import fnmatch
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from smartcard import scard
 
-from kiosk.events import CardPlaced, CardRemoved, Event, ReaderChanged
-from kiosk.reasons import CardError, Reason
+from kiosk.vocabulary.events import CardPlaced, CardRemoved, Event, ReaderChanged
+from kiosk.vocabulary.reasons import CardError, Reason
+
+if TYPE_CHECKING:
+    from drivers.card.jpki import Transmitter
 
 log = logging.getLogger(__name__)
 
@@ -189,3 +193,9 @@ class PcscReaders:
         else:
             log.info("card reader available")
         self._post(ReaderChanged(available, why))
+
+
+if TYPE_CHECKING:  # mypy holds PcscConnection to Transmitter: a drift fails here
+
+    def _conforms_pcsc_connection(connection: PcscConnection) -> Transmitter:
+        return connection

@@ -4,8 +4,12 @@ configured, like a terminal whose network or card fails."""
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from kiosk.reasons import PaymentError, Reason
+from kiosk.vocabulary.reasons import PaymentError, Reason
+
+if TYPE_CHECKING:
+    from kiosk.vocabulary.ports import EmoneyPort
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +39,9 @@ class SimulatedEmoney:
         """Give ``yen`` back to the card the fee came from."""
         self.refunded += yen
         return yen
+
+
+if TYPE_CHECKING:  # mypy holds SimulatedEmoney to EmoneyPort: a drift fails here
+
+    def _conforms_simulated_emoney(emoney: SimulatedEmoney) -> EmoneyPort:
+        return emoney

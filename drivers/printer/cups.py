@@ -12,13 +12,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import cups
 
 from kiosk.pdfinfo import page_count
-from kiosk.ports import PrintResult
-from kiosk.reasons import PrinterError
+from kiosk.vocabulary.ports import PrintResult
+from kiosk.vocabulary.reasons import PrinterError
+
+if TYPE_CHECKING:
+    from kiosk.vocabulary.ports import PrinterPort
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +144,7 @@ class CupsPrinter:
         conn = self._connect()
         try:
             job = conn.createJob(self.queue, name, JOB_OPTIONS)
-            conn.startDocument(self.queue, job, name, "application/pdf", 1)
+            conn.startDocument(self.queue, job, name, "application/pdf", True)
             conn.writeRequestData(pdf, len(pdf))
             conn.finishDocument(self.queue)
         except cups.IPPError as exc:
@@ -197,3 +201,9 @@ class CupsPrinter:
             conn.cancelJob(job, purge_job=False)
         except cups.IPPError as exc:
             log.debug("cancel job %d: %s", job, exc.args[-1])
+
+
+if TYPE_CHECKING:  # mypy holds CupsPrinter to PrinterPort: a drift fails here
+
+    def _conforms_cups_printer(printer: CupsPrinter) -> PrinterPort:
+        return printer

@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import cups
@@ -114,10 +115,10 @@ class PrinterLab:
             self._device = None
 
     @staticmethod
-    def _wait(ready: object, what: str, seconds: float = 15.0) -> None:
+    def _wait(ready: Callable[[], object], what: str, seconds: float = 15.0) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            if ready():  # type: ignore[operator]
+            if ready():
                 return
             time.sleep(0.05)
         raise LabError(f"{what} did not start within {seconds:g} s")
@@ -145,7 +146,7 @@ class PrinterLab:
         data = buf.getvalue()
         conn = cups.Connection()
         job = conn.createJob(self.queue, "lab test page", {})
-        conn.startDocument(self.queue, job, "lab test page", "application/pdf", 1)
+        conn.startDocument(self.queue, job, "lab test page", "application/pdf", True)
         conn.writeRequestData(data, len(data))
         conn.finishDocument(self.queue)
         self._wait(lambda: conn.getJobAttributes(job, requested_attributes=["job-state"])

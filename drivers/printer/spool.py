@@ -6,10 +6,14 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.pdfinfo import page_count
-from kiosk.ports import PrintResult
-from kiosk.reasons import PrinterError
+from kiosk.vocabulary.ports import PrintResult
+from kiosk.vocabulary.reasons import PrinterError
+
+if TYPE_CHECKING:
+    from kiosk.vocabulary.ports import PrinterPort
 
 
 class SpoolPrinter:
@@ -69,3 +73,9 @@ class SpoolPrinter:
         if self._on_output is not None:
             self._on_output((pages + 1) // 2 if self._duplex else pages)
         return PrintResult(pages=pages)
+
+
+if TYPE_CHECKING:  # mypy holds SpoolPrinter to PrinterPort: a drift fails here
+
+    def _conforms_spool_printer(printer: SpoolPrinter) -> PrinterPort:
+        return printer

@@ -1,7 +1,8 @@
 """The kiosk's side of the center protocol: the CenterPort over any transport.
 
 Every document is checked against its binding (order id, SHA-256, the center's signature)
-before it is handed on; a document that fails voids the whole order.
+before it is handed on; a document that fails rejects the whole order (DocumentRejected): the
+session journals it, then voids it at the center.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk.center import protocol as p
 from kiosk.center.transport import Transport, TransportError
-from kiosk.reasons import CenterError, DocumentRejected, Reason
+from kiosk.vocabulary.reasons import CenterError, DocumentRejected, Reason
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +85,9 @@ class CenterClient:
         for doc in order.documents:
             problem = check_binding(doc, order.order_id, self._center_key)
             if problem is not None:
-                log.error("order %s: %s; voiding it", order.order_id, problem)
-                self._void_quietly(order.order_id)
+                log.error("order %s: %s; rejecting it", order.order_id, problem)
                 raise DocumentRejected(problem, order.order_id, order.fee)
         if len(order.documents) != copies:
-            self._void_quietly(order.order_id)
             raise DocumentRejected("the center sent the wrong number of documents",
                                    order.order_id, order.fee)
         return order
@@ -103,8 +102,12 @@ class CenterClient:
         """Send the day's settlement; the center answers with its own tally of that day."""
         return self._call("settlement", report)
 
-    def _void_quietly(self, order_id: str) -> None:
-        try:
-            self.cancel(order_id)
-        except CenterError as exc:
-            log.warning("void of %s not acknowledged: %s", order_id, exc.reason)
+    def registration_towns(self, token: str) -> p.RegistrationChoices:
+        """The towns whose family-register certificates this resident may register for."""
+        return self._call("registration_towns", p.TokenRef(token))
+
+    def register(self, token: str, municipality: str, honseki: str,
+                 hittousha: str) -> p.Registration:
+        """Apply to get the 本籍地's certificates here; the typed text is never logged."""
+        return self._call("register", p.RegistrationRequest(token, municipality, honseki,
+                                                             hittousha))

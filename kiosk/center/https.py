@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 CALL_PATH = "/v1/call"
 FAULT_PATH = "/lab/fault"
+APPROVE_PATH = "/lab/approve-registrations"
 LAB_TIME = "X-Kiosk-Lab-Time"
 RETRY_STATUS = {409, 500, 502, 503, 504}  # 409: the same key is still being answered
 
@@ -106,6 +107,23 @@ class HttpsTransport:
         if reply.status_code != 200:
             raise TransportError(f"the center refused the fault ({reply.status_code}): is it "
                                  "served with --lab?")
+
+    def approve_registrations(self) -> int:
+        """The lab's 本籍地 (a center served with --lab): approve every pending registration;
+        returns how many."""
+        try:
+            reply = self._session.post(self.base + APPROVE_PATH, json={},
+                                       timeout=(self.settings.connect_timeout,
+                                                self.settings.read_timeout))
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(f"the center's lab control failed: {_short(exc)}") from None
+        if reply.status_code != 200:
+            raise TransportError(f"the center refused the approval ({reply.status_code}): is it "
+                                 "served with --lab?")
+        try:
+            return int(reply.json()["approved"])
+        except (ValueError, KeyError, TypeError):
+            raise TransportError("the center's lab control answered garbage") from None
 
     def close(self) -> None:
         self._session.close()

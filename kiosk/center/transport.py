@@ -25,12 +25,6 @@ class Transport(Protocol):
         """Deliver one encoded request and return the encoded reply."""
 
 
-class LabTransport(Transport, Protocol):
-    """A transport to a center that takes the lab's fault control (tests, the harness)."""
-
-    def set_fault(self, mode: str, times: int = 0) -> None: ...
-
-
 @dataclass
 class TransportOptions:
     """What a transport may need besides its URI."""

@@ -7,26 +7,30 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.view import LANGUAGES
+from kiosk.vocabulary.keyboard import NotOnKeyboard, keystrokes
+from kiosk.vocabulary.view import LANGUAGES
 
 FORMAT_VERSION = 1
 
 RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality", "certificate",
-                    "options", "copies", "confirm", "insert", "tap", "cancel", "back", "take",
-                    "idle")
+                    "options", "copies", "text", "confirm", "insert", "tap", "cancel", "back",
+                    "take", "idle")
 WORLD_ACTIONS = ("printer", "center", "power", "clock")
 STAFF_ACTIONS = ("key",)  # {"key": "operator"}: the service keyboard's combination
 CHECKS = ("expect", "wait")
 ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + STAFF_ACTIONS + CHECKS
 CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
+CENTER_CONTROLS = ("approve-registrations",)  # the lab's hand in the world: the 本籍地 answers
+TEXT_LIMIT = 200  # characters a text line may type into one field
 EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
-            "orders_completed", "orders_voided", "screen")
+            "orders_completed", "orders_voided", "registrations", "screen")
 ALARMS = ("forgotten-card", "forgotten-paper", "forgotten-change", "none")
 PRINTER_STATES = ("ok", "jam", "media-empty", "offline")
 
@@ -211,6 +215,20 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _text(value: Any, _: dict[str, Any]) -> str | None:
+    """Fields and what to type into them, each character a key of the on-screen keyboard."""
+    if not isinstance(value, dict) or not value:
+        return "must be an object of field names and the text to type"
+    for key, text in value.items():
+        if not isinstance(text, str) or not 0 < len(text) <= TEXT_LIMIT:
+            return f"{key}: must be text of 1 to {TEXT_LIMIT} characters"
+        try:
+            keystrokes(text)
+        except NotOnKeyboard as exc:
+            return f"{key}: {exc}"
+    return None
+
+
 def _conditions(value: Any, _: dict[str, Any]) -> str | None:
     if not isinstance(value, dict) or not value:
         return "must be an object of what must hold"
@@ -226,7 +244,7 @@ def _conditions(value: Any, _: dict[str, Any]) -> str | None:
     return None
 
 
-_CHECKS: dict[str, Any] = {
+_CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "language": lambda v, o: None if v in LANGUAGES else
     f"{v!r} is not a kiosk language ({', '.join(LANGUAGES)})",
     "start": lambda v, o: None if isinstance(v, str) and v else "must name a service",
@@ -254,8 +272,11 @@ _CHECKS: dict[str, Any] = {
     "key": lambda v, o: None if v == "operator" else "must be \"operator\"",
     "printer": lambda v, o: None if v in PRINTER_STATES else
     f"must be one of {', '.join(PRINTER_STATES)}",
-    "center": lambda v, o: None if isinstance(v, str) and re.fullmatch(CENTER_FAULT, v) else
-    "must be ok, down, slow:N, wrong-document, 5xx, malformed-json or truncated-pdf",
+    "center": lambda v, o: None if isinstance(v, str) and (
+        re.fullmatch(CENTER_FAULT, v) or v in CENTER_CONTROLS) else
+    "must be ok, down, slow:N, wrong-document, 5xx, malformed-json, truncated-pdf "
+    "or approve-registrations",
+    "text": _text,
     "expect": _conditions,
     "wait": _conditions,
 }

@@ -10,7 +10,8 @@ from typing import Any, TextIO
 
 from kiosk.config import ConfigError, resolve_paths
 from kiosk.replay.format import FormatError, parse_session
-from kiosk.replay.runner import Options, Result, SetupError, play_file
+from kiosk.replay.result import Options, Result
+from kiosk.replay.runner import SetupError, play_file
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 

@@ -5,20 +5,19 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
-from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
-from drivers.printer.lab import PrinterLab
-from kiosk import events as ev
 from kiosk.app import build_kiosk
 from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
-from kiosk.journal import Totals
-from kiosk.replay.format import SessionFile, Step
+from kiosk.journal.store import Totals
+from kiosk.replay.format import CENTER_CONTROLS, SessionFile, Step
+from kiosk.replay.result import Failure, Options, Result
+from kiosk.vocabulary import events as ev
+from kiosk.vocabulary.keyboard import keystrokes, type_keys
 
 log = logging.getLogger(__name__)
 
@@ -27,65 +26,6 @@ REAL_WAIT = 10.0  # seconds pcscd may take to notice a card (it polls vpcd every
 
 class SetupError(Exception):
     """The session cannot run as written (unknown resident, bad config override...)."""
-
-
-@dataclass
-class Options:
-    out: Path | None = None
-    screenshots: bool = False
-    config: dict[str, Any] = field(default_factory=dict)  # the --config file's data
-    journal: Path | None = None
-    printer: str | None = None
-    vpcd: str | None = None  # HOST:PORT: cards go through vpcd, pcscd and pyscard
-    printer_lab: PrinterLab | None = None  # printer lines set its state (--printer-lab)
-    pace: float = 0.0  # real seconds to wait after each line (fault-injection tests)
-
-
-@dataclass
-class Failure:
-    line: int
-    expected: str
-    found: str
-
-    def text(self, file: str) -> str:
-        return f"{file}:{self.line}: expected {self.expected}, found {self.found}"
-
-
-@dataclass
-class Result:
-    file: str
-    name: str
-    failures: list[Failure] = field(default_factory=list)
-    screens: list[dict[str, Any]] = field(default_factory=list)
-    machine_time: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    apdus: int = 0
-    totals: Totals = field(default_factory=Totals)
-    documents: list[str] = field(default_factory=list)
-    screenshots: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    waited: float = 0.0  # real time spent waiting for pcscd to notice cards (not machine time)
-
-    @property
-    def passed(self) -> bool:
-        return not self.failures
-
-    def report(self) -> dict[str, Any]:
-        t = self.totals
-        return {
-            "file": self.file, "name": self.name, "passed": self.passed,
-            "failures": [f.text(self.file) for f in self.failures],
-            "screens": self.screens,
-            "machine_time_ms": {k: round(v * 1000, 3) for k, v in self.machine_time.items()},
-            "machine_time_total_ms": round(self.seconds * 1000, 3),
-            "waited_for_reader_ms": round(self.waited * 1000, 3),
-            "apdus": self.apdus,
-            "money": {"paid": t.paid, "fees": t.fees, "change": t.change,
-                      "refunded": t.refunded},
-            "documents": {"printed": t.printed_documents, "pages": t.printed_pages,
-                          "files": self.documents},
-            "orders": {"completed": t.orders_completed, "voided": t.orders_voided},
-            "screenshots": self.screenshots,
-        }
 
 
 class Player:
@@ -215,8 +155,13 @@ class Player:
             self._tap(step)
         elif a == "idle":
             self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
+        elif a == "center" and v in CENTER_CONTROLS:
+            self._timed(lambda: k.approve_registrations())
         elif a == "center":
             k.set_center_fault(v)
+        elif a == "text":
+            self._pump_after(ev.SetText({key: type_keys(keystrokes(text))
+                                         for key, text in v.items()}))
         elif a == "printer":
             self._printer(step)
         elif a == "power":
@@ -341,6 +286,7 @@ class Player:
             "printed_documents": totals.printed_documents, "printed_pages": totals.printed_pages,
             "paid": totals.paid, "change": totals.change, "refunded": totals.refunded,
             "orders_completed": totals.orders_completed, "orders_voided": totals.orders_voided,
+            "registrations": totals.registrations,
             "screen": self.kiosk.session.state,
         }
         for key, expected in want.items():

@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: pcscd_co
 
 from pcscd_control import Pcscd, wait_empty  # noqa: E402
 
-from kiosk import events as ev  # noqa: E402
 from kiosk.app import Kiosk, build_kiosk  # noqa: E402
 from kiosk.clock import JST, VirtualClock  # noqa: E402
 from kiosk.config import from_data  # noqa: E402
+from kiosk.vocabulary import events as ev  # noqa: E402
 
 STAGES = {"open": "reading", "read_auth_certificate": "reading", "verify_pin": "verify",
           "sign": "signing", "challenge": "center", "authenticate": "center"}

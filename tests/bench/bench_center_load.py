@@ -35,11 +35,11 @@ from kiosk.app import load_document_key
 from kiosk.center import protocol as p
 from kiosk.center.client import CenterClient
 from kiosk.center.https import HttpsSettings, HttpsTransport
-from kiosk.center.simulator.cards import CardState
-from kiosk.center.simulator.world import load_world
 from kiosk.clock import JST, VirtualClock
+from kiosk.lab.center.cards import CardState
+from kiosk.lab.center.world import load_world
 
-SAMPLE = Path(__file__).resolve().parents[2] / "kiosk" / "center" / "simulator" / \
+SAMPLE = Path(__file__).resolve().parents[2] / "kiosk" / "lab" / "center" / \
     "sample-world.toml"
 RESIDENTS = [("r001", "131130", "juminhyo"), ("r002", "141305", "inkan"),
              ("r003", "132047", "juminhyo"), ("r010", "141305", "tax-income")]

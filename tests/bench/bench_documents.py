@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from kiosk.center.simulator.documents import (  # noqa: E402
+from kiosk.lab.center.documents import (  # noqa: E402
     CertificateContent,
     Table,
     render_certificate,

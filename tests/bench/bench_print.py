@@ -19,10 +19,10 @@ from datetime import datetime
 from pathlib import Path
 
 from drivers.printer.lab import PrinterLab
-from kiosk import events as ev
 from kiosk.app import build_kiosk
 from kiosk.clock import JST, VirtualClock
 from kiosk.config import from_data
+from kiosk.vocabulary import events as ev
 
 
 def visit(tmp: Path, queue: str, copies: int, n: int) -> tuple[float, float, int]:

@@ -22,7 +22,8 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 from kiosk.replay.format import parse_session  # noqa: E402
-from kiosk.replay.runner import Options, play_file  # noqa: E402
+from kiosk.replay.result import Options
+from kiosk.replay.runner import play_file  # noqa: E402
 
 SESSIONS = Path(__file__).resolve().parents[1] / "sessions"
 HAPPY = SESSIONS / "r001-juminhyo-one-copy.jsonl"

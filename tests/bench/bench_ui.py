@@ -25,14 +25,14 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 import pygame  # noqa: E402
 
 from kiosk.i18n import available_languages  # noqa: E402
-from kiosk.screenshots import samples  # noqa: E402
+from kiosk.replay.screenshots import samples  # noqa: E402
 from screens.ui import KioskUI  # noqa: E402
 
 SIZE = (1280, 800)
 FRAME_MS = 1000 / 60
 ROOT = Path(__file__).resolve().parents[2]
 COLD = ("import time; t = time.perf_counter(); "
-        "from screens.ui import KioskUI; from kiosk.view import View; "
+        "from screens.ui import KioskUI; from kiosk.vocabulary.view import View; "
         "ui = KioskUI.open((1280, 800)); ui.render(View('idle')); "
         "print(time.perf_counter() - t)")
 

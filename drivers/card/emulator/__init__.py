@@ -1,6 +1,12 @@
 """Emulated cards at the APDU level: one model each, usable in-process (and later via vpcd)."""
 
-from drivers.card.emulator.iso import CardPoweredOff, Command, EmulatedCard, parse_command
+from drivers.card.emulator.iso import (
+    CardPoweredOff,
+    Command,
+    EmulatedCard,
+    IsoCard,
+    parse_command,
+)
 from drivers.card.emulator.mynumber import CONTACT_ATR, MyNumberCard
 from drivers.card.emulator.transit import FELICA_ATR, TransitCard
 
@@ -10,6 +16,7 @@ __all__ = [
     "CardPoweredOff",
     "Command",
     "EmulatedCard",
+    "IsoCard",
     "MyNumberCard",
     "TransitCard",
     "parse_command",

@@ -1,10 +1,13 @@
-"""ISO 7816-4 pieces shared by the emulated cards: the card protocol and short-APDU parsing."""
+"""ISO 7816-4 pieces shared by the emulated cards: the card protocol, APDU parsing, and
+``IsoCard``, the power and command dispatch every card model builds on."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import ClassVar, Protocol
+
+from drivers.card.jpki_spec import SW_CLA_NOT_SUPPORTED, SW_INS_NOT_SUPPORTED, SW_WRONG_LENGTH
 
 Response = tuple[list[int], int, int]
 
@@ -100,3 +103,59 @@ def status(sw: int, data: bytes = b"") -> Response:
     """A response tuple as pyscard returns it."""
     return list(data), sw >> 8, sw & 0xFF
 
+
+
+Handler = Callable[[Command], tuple[int, bytes]]
+"""One command's handler: the status word and the response data."""
+
+
+class IsoCard:
+    """An ISO 7816-4 card at the APDU level: power, the APDU count, and each APDU parsed (6700
+    when malformed), its class checked against ``CLASSES`` (6E00) and handed to the handler
+    ``_handlers()`` names for its (CLA, INS) (6D00 when none does).
+
+    A subclass sets ``atr`` and ``CLASSES``, gives its handlers, and forgets in
+    ``_clear_session()`` what a reset or a power-off clears on the real card.
+    """
+
+    atr: bytes
+    CLASSES: ClassVar[frozenset[int]]
+
+    def __init__(self) -> None:
+        self._powered = False
+        self.apdus_received = 0
+
+    def power_on(self) -> bytes:
+        self._powered = True
+        return self.reset()
+
+    def power_off(self) -> None:
+        self._powered = False
+        self._clear_session()
+
+    def reset(self) -> bytes:
+        """Warm reset: what ``_clear_session`` forgets is gone; returns the ATR."""
+        self._clear_session()
+        return self.atr
+
+    def _clear_session(self) -> None:
+        """Forget the card session (selection, verified PINs): nothing to forget here."""
+
+    def transmit(self, apdu: Sequence[int]) -> Response:
+        if not self._powered:
+            raise CardPoweredOff("the card has no power")
+        self.apdus_received += 1
+        cmd = parse_command(apdu)
+        if cmd is None:
+            return status(SW_WRONG_LENGTH)
+        if cmd.cla not in self.CLASSES:
+            return status(SW_CLA_NOT_SUPPORTED)
+        handler = self._handlers().get((cmd.cla, cmd.ins))
+        if handler is None:
+            return status(SW_INS_NOT_SUPPORTED)
+        sw, data = handler(cmd)
+        return status(sw, data)
+
+    def _handlers(self) -> dict[tuple[int, int], Handler]:
+        """The commands this card knows, by (CLA, INS)."""
+        return {}

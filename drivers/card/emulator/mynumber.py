@@ -8,14 +8,15 @@ readable only after its PIN, CA 0002, key 001A, PIN 001B with 5 tries).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from drivers.card.emulator.iso import CardPoweredOff, Command, Response, parse_command, status
+from drivers.card.emulator.iso import Command, Handler, IsoCard
 from drivers.card.jpki_spec import (
     AUTH_PIN_TRIES,
     DIGEST_INFO_PREFIXES,
@@ -30,10 +31,8 @@ from drivers.card.jpki_spec import (
     EF_TOKEN,
     JPKI_AID,
     SIGN_PIN_TRIES,
-    SW_CLA_NOT_SUPPORTED,
     SW_FILE_NOT_FOUND,
     SW_INCOMPATIBLE_FILE,
-    SW_INS_NOT_SUPPORTED,
     SW_NO_CURRENT_EF,
     SW_OFFSET_BEYOND_END,
     SW_OK,
@@ -45,6 +44,9 @@ from drivers.card.jpki_spec import (
     TOKEN_LENGTH,
     TOKENS,
 )
+
+if TYPE_CHECKING:
+    from drivers.card.emulator.iso import EmulatedCard
 
 CONTACT_ATR = bytes.fromhex("3BE000FF8131FE4514")
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
@@ -84,10 +86,11 @@ def _pin_bytes(pin: str, what: str) -> bytes:
     return pin.encode("ascii")
 
 
-class MyNumberCard:
+class MyNumberCard(IsoCard):
     """A JPKI card model: ``transmit(apdu) -> (data, sw1, sw2)``; PIN counters survive resets."""
 
     atr = CONTACT_ATR
+    CLASSES = frozenset((0x00, 0x80))  # 80: the proprietary COMPUTE DIGITAL SIGNATURE
 
     def __init__(
         self,
@@ -104,6 +107,7 @@ class MyNumberCard:
         sign_cert_der: bytes | None = None,
         sign_ca_cert_der: bytes | None = None,
     ) -> None:
+        super().__init__()
         if kind not in TOKENS:
             raise ValueError(f"unknown card kind {kind!r}")
         if not 0 <= tries_left <= AUTH_PIN_TRIES:
@@ -127,10 +131,8 @@ class MyNumberCard:
             self._files[EF_SIGN_CERT] = _BinaryEF(bytes(sign_cert_der), EF_SIGN_PIN)
             self._files[EF_SIGN_CA] = _BinaryEF(bytes(sign_ca_cert_der or ca_cert_der))
             self._files[EF_SIGN_KEY] = _KeyEF(sign_key, EF_SIGN_PIN)
-        self._powered = False
         self._ap_selected = False
         self._current: int | None = None
-        self.apdus_received = 0
 
     def __repr__(self) -> str:
         return f"MyNumberCard(kind={self.kind!r}, tries_left={self.tries_left})"
@@ -152,20 +154,7 @@ class MyNumberCard:
         """Whether the user-authentication PIN is verified in this card session."""
         return self._pins[EF_AUTH_PIN].verified
 
-    # --- power ---------------------------------------------------------------------------------
-    def power_on(self) -> bytes:
-        self._powered = True
-        return self.reset()
-
-    def power_off(self) -> None:
-        self._powered = False
-        self._clear_session()
-
-    def reset(self) -> bytes:
-        """Warm reset: selection and verified states are cleared, retry counters kept."""
-        self._clear_session()
-        return self.atr
-
+    # --- power: a reset or power-off clears selection and verified states, keeps the counters --
     def _clear_session(self) -> None:
         self._ap_selected = False
         self._current = None
@@ -173,22 +162,7 @@ class MyNumberCard:
             pin.verified = False
 
     # --- APDUs ---------------------------------------------------------------------------------
-    def transmit(self, apdu: Sequence[int]) -> Response:
-        if not self._powered:
-            raise CardPoweredOff("the card has no power")
-        self.apdus_received += 1
-        cmd = parse_command(apdu)
-        if cmd is None:
-            return status(SW_WRONG_LENGTH)
-        if cmd.cla not in (0x00, 0x80):
-            return status(SW_CLA_NOT_SUPPORTED)
-        handler = self._handlers().get((cmd.cla, cmd.ins))
-        if handler is None:
-            return status(SW_INS_NOT_SUPPORTED)
-        sw, data = handler(cmd)
-        return status(sw, data)
-
-    def _handlers(self) -> dict[tuple[int, int], Callable[[Command], tuple[int, bytes]]]:
+    def _handlers(self) -> dict[tuple[int, int], Handler]:
         return {
             (0x00, 0xA4): self._select,
             (0x00, 0xB0): self._read_binary,
@@ -273,3 +247,8 @@ class MyNumberCard:
                 return SW_OK, signature
         return SW_WRONG_DATA, b""
 
+
+if TYPE_CHECKING:  # mypy holds MyNumberCard to EmulatedCard: a drift fails here
+
+    def _conforms_my_number_card(card: MyNumberCard) -> EmulatedCard:
+        return card

@@ -1,0 +1,458 @@
+"""The certificate PDF: the front a municipality issues and the anti-forgery back the center adds.
+
+Two A4 pages drawn with reportlab in IPAex Mincho (embedded). The caller (the center's rules)
+builds the rows from the resident and the chosen options; this module only lays them out. The
+back's scrambled image holds the front text sealed with the center's scramble key (scramble.py);
+verify.py reads it back from the drawn cells and checks the front. This module logs nothing: a
+certificate is personal data from end to end.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY, seal, symbol_rows
+from kiosk.pdffont import register_font
+
+TITLES = {
+    "juminhyo": "住民票の写し",
+    "kisai-jiko": "住民票記載事項証明書",
+    "inkan": "印鑑登録証明書",
+    "tax-income": "所得証明書",
+    "tax-assessment": "課税証明書",
+    "tax-payment": "納税証明書",
+    "koseki-zenbu": "戸籍全部事項証明書",
+    "koseki-kojin": "戸籍個人事項証明書",
+    "koseki-fuhyo": "戸籍の附票の写し",
+}
+CERTIFYING_SENTENCES = {
+    "juminhyo": "この写しは、住民票の原本と相違ないことを証明する。",
+    "kisai-jiko": "上記のとおり住民票に記載されていることを証明する。",
+    "inkan": "この写しは、登録されている印影と相違ないことを証明する。",
+    "tax-income": "上記のとおり所得の額を証明する。",
+    "tax-assessment": "上記のとおり課税されていることを証明する。",
+    "tax-payment": "上記のとおり納付済みであることを証明する。",
+    "koseki-zenbu": "これは、戸籍に記録されている事項の全部を証明した書面である。",
+    "koseki-kojin":
+        "これは、戸籍中の一部の者について記録されている事項の全部を証明した書面である。",
+    "koseki-fuhyo": "この写しは、戸籍の附票の原本と相違ないことを証明する。",
+}
+
+# Eras in force since Japan took up the Gregorian calendar: (first day, name, year 1 of the era).
+_ERAS = (
+    (date(2019, 5, 1), "令和", 2019),
+    (date(1989, 1, 8), "平成", 1989),
+    (date(1926, 12, 25), "昭和", 1926),
+    (date(1912, 7, 30), "大正", 1912),
+    (date(1873, 1, 1), "明治", 1868),
+)
+
+PAGE_W, PAGE_H = A4
+MARGIN = 56.0
+BODY_SIZE = 10.5
+LEADING = 15.0
+PAD = 5.0
+LABEL_W = 110.0
+CERTIFY_Y = 210.0  # the certifying sentence; the data must end above it
+SCRAMBLE_SIDE = 200.0  # the scrambled image's width and height, whatever its number of cells
+END_MARK = "以下余白"
+RED = (0.78, 0.1, 0.1)
+
+_RENDER_LOCK = threading.Lock()
+
+
+@dataclass
+class Table:
+    """A table on the front, such as the household members."""
+
+    header: list[str]
+    rows: list[list[str]]
+    title: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.header:
+            raise ValueError("a table needs at least one column")
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(f"table row {i} has {len(row)} cells, the header "
+                                 f"{len(self.header)}")
+
+
+@dataclass
+class CertificateContent:
+    """What one printed certificate says; ``mayor`` is the name only (the title is added)."""
+
+    type: str
+    municipality_name: str
+    mayor: str
+    issued: date
+    order_id: str
+    document_id: str
+    copy_no: int = 1
+    copies: int = 1
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    seal_impression: str | None = None  # 印鑑登録証明書: the registered seal's text
+
+    def __post_init__(self) -> None:
+        if self.type not in TITLES:
+            raise ValueError(f"unknown certificate type {self.type!r}")
+        if not 1 <= self.copy_no <= self.copies:
+            raise ValueError(f"copy {self.copy_no} of {self.copies} does not exist")
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.type]
+
+    @property
+    def certifying_sentence(self) -> str:
+        return CERTIFYING_SENTENCES[self.type]
+
+    @property
+    def mayor_line(self) -> str:
+        return f"{self.municipality_name}長　{self.mayor}"
+
+
+def wareki(d: date) -> str:
+    """A date in the Japanese era: 令和8年11月21日 (year 1 is 元年)."""
+    for first_day, era, first_year in _ERAS:
+        if d >= first_day:
+            year = d.year - first_year + 1
+            return f"{era}{'元' if year == 1 else year}年{d.month}月{d.day}日"
+    raise ValueError(f"{d.isoformat()} is before 1873, when the Gregorian calendar began here")
+
+
+def front_text(content: CertificateContent) -> str:
+    """The front's text, one item per line: what the back's scrambled image encodes."""
+    lines = [content.title]
+    lines += [f"{label}\t{value}" for label, value in content.rows]
+    for table in content.tables:
+        lines += [table.title, "\t".join(table.header)]
+        lines += ["\t".join(row) for row in table.rows]
+    if content.seal_impression is not None:
+        lines.append(f"印影\t{content.seal_impression}")
+    lines += [content.certifying_sentence, wareki(content.issued), content.mayor_line,
+              content.document_id, content.order_id, f"{content.copy_no}/{content.copies}"]
+    return "\n".join(lines)
+
+
+def copy_label(copy_no: int, copies: int) -> str:
+    """The front's top line: 2通のうち1通目."""
+    return f"{copies}通のうち{copy_no}通目"
+
+
+def official_seal_text(municipality_name: str) -> str:
+    return f"{municipality_name}長之印"
+
+
+def printed_items(front: str) -> list[str]:
+    """The strings page 1 draws, in drawing order, from the lines of ``front_text``.
+
+    The verifier compares these with the text it extracts from a printed front. Stays in step
+    with ``_Front``: a test renders every type and compares.
+    """
+    lines = front.split("\n")
+    if len(lines) < 7 or not re.fullmatch(r"\d+/\d+", lines[-1]):
+        raise ValueError("not a certificate's front text")
+    title, body = lines[0], lines[1:-6]
+    sentence, issued, mayor_line, document_id, order_id, copy = lines[-6:]
+    copy_no, copies = (int(n) for n in copy.split("/"))
+    municipality = mayor_line.rpartition("長\u3000")[0]
+    items = [copy_label(copy_no, copies), title]
+    for line in body:
+        items += line.split("\t")
+    items += [END_MARK, sentence, issued, mayor_line, official_seal_text(municipality),
+              "文書番号", document_id, "注文番号", order_id]
+    return [item for item in items if item]
+
+
+# --- rendering -----------------------------------------------------------------------------------
+def render_certificate(content: CertificateContent,
+                       scramble_key: bytes = DEMO_SCRAMBLE_KEY) -> bytes:
+    """The certificate as a 2-page A4 PDF: the front, then the anti-forgery back.
+
+    The back's scrambled image holds the front text sealed with ``scramble_key``. The same
+    content and key give the same bytes. One document at a time per process: reportlab keeps
+    per-font state, and two residents' documents must never meet.
+    """
+    font = register_font()
+    payload = seal(front_text(content), content.document_id, scramble_key)
+    out = io.BytesIO()
+    with _RENDER_LOCK:
+        c = Canvas(out, pagesize=A4, invariant=True, pageCompression=1, initialFontName=font)
+        c.setTitle(content.title)
+        c.setCreator("kiosk reference center (simulated)")
+        _Front(c, font, content).draw()
+        c.showPage()
+        _draw_back(c, font, content, payload)
+        c.showPage()
+        c.save()
+    return out.getvalue()
+
+
+def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
+    """Lines no wider than ``width``; Japanese breaks between any two characters."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        if pdfmetrics.stringWidth(paragraph, font, size) <= width:
+            lines.append(paragraph)
+            continue
+        line, used = "", 0.0
+        for ch in paragraph:
+            w = pdfmetrics.stringWidth(ch, font, size)
+            if line and used + w > width:
+                lines.append(line)
+                line, used = "", 0.0
+            line += ch
+            used += w
+        lines.append(line)
+    return lines
+
+
+class _Front:
+    """Lays out page 1 from the top down; ``y`` is the top of the next block."""
+
+    def __init__(self, c: Canvas, font: str, content: CertificateContent) -> None:
+        self.c = c
+        self.font = font
+        self.content = content
+        self.y = PAGE_H - MARGIN
+        self.x0 = MARGIN
+        self.x1 = PAGE_W - MARGIN
+
+    def draw(self) -> None:
+        c, font, content = self.c, self.font, self.content
+        c.setFont(font, 8)
+        c.drawRightString(self.x1, self.y, copy_label(content.copy_no, content.copies))
+        c.setFont(font, 20)
+        c.drawCentredString(PAGE_W / 2, self.y - 34, content.title)
+        self.y -= 64
+        c.setLineWidth(0.6)
+        if content.rows:
+            self._grid([LABEL_W, self.x1 - self.x0 - LABEL_W],
+                       [[label, value] for label, value in content.rows], shade_col=0)
+        for table in content.tables:
+            self._table(table)
+        if content.seal_impression is not None:
+            self._seal_impression(content.seal_impression)
+        c.setFont(font, 9)
+        c.drawRightString(self.x1, self.y - 14, END_MARK)
+        if self.y - 20 < CERTIFY_Y + 20:
+            raise ValueError("the certificate's data does not fit on the front page")
+        self._certification()
+
+    def _grid(self, widths: list[float], rows: list[list[str]], shade_col: int | None = None,
+              shade_row: int | None = None) -> None:
+        """Rows of framed cells; one column or one row shaded as labels."""
+        c, font = self.c, self.font
+        c.setFont(font, BODY_SIZE)
+        lefts = [self.x0 + sum(widths[:i]) for i in range(len(widths))]
+        top = self.y
+        for r, row in enumerate(rows):
+            cells = [_wrap(text, w - 2 * PAD, font, BODY_SIZE) for text, w in zip(row, widths,
+                                                                                strict=True)]
+            height = max(len(lines) for lines in cells) * LEADING + 6
+            c.setFillGray(0.92)
+            if shade_row == r:
+                c.rect(self.x0, self.y - height, sum(widths), height, stroke=0, fill=1)
+            elif shade_col is not None:
+                c.rect(lefts[shade_col], self.y - height, widths[shade_col], height,
+                       stroke=0, fill=1)
+            c.setFillGray(0)
+            for left, lines in zip(lefts, cells, strict=True):
+                for i, line in enumerate(lines):
+                    c.drawString(left + PAD, self.y - 14 - i * LEADING, line)
+            self.y -= height
+            c.line(self.x0, self.y, self.x1, self.y)
+        c.rect(self.x0, self.y, self.x1 - self.x0, top - self.y)
+        for left in lefts[1:]:
+            c.line(left, self.y, left, top)
+
+    def _table(self, table: Table) -> None:
+        self.y -= 10
+        if table.title:
+            self.c.setFont(self.font, BODY_SIZE)
+            self.c.drawString(self.x0, self.y - 12, table.title)
+            self.y -= 18
+        columns = list(zip(table.header, *table.rows, strict=True))
+        natural = [max(pdfmetrics.stringWidth(t, self.font, BODY_SIZE) for t in col) + 2 * PAD
+                   for col in columns]
+        scale = (self.x1 - self.x0) / sum(natural)
+        self._grid([w * scale for w in natural], [table.header, *table.rows], shade_row=0)
+
+    def _seal_impression(self, text: str) -> None:
+        """The registered seal: a red ring with its characters top to bottom."""
+        c, height = self.c, 96.0
+        self.y -= 10
+        c.rect(self.x0, self.y - height, LABEL_W, height)
+        c.rect(self.x0 + LABEL_W, self.y - height, height, height)
+        c.setFont(self.font, BODY_SIZE)
+        c.drawString(self.x0 + PAD, self.y - 14, "印影")
+        cx, cy, radius = self.x0 + LABEL_W + height / 2, self.y - height / 2, 34.0
+        c.setStrokeColorRGB(*RED)
+        c.setFillColorRGB(*RED)
+        c.setLineWidth(2)
+        c.circle(cx, cy, radius)
+        size = min(22.0, 2 * radius * 0.8 / max(1, len(text)))
+        c.setFont(self.font, size)
+        for i, ch in enumerate(text):
+            c.drawCentredString(cx, cy + (len(text) / 2 - i - 0.85) * size, ch)
+        c.setStrokeGray(0)
+        c.setFillGray(0)
+        c.setLineWidth(0.6)
+        self.y -= height
+
+    def _certification(self) -> None:
+        c, content = self.c, self.content
+        c.setFont(self.font, BODY_SIZE)
+        c.drawString(self.x0 + BODY_SIZE, CERTIFY_Y, content.certifying_sentence)
+        c.drawString(self.x0 + BODY_SIZE, CERTIFY_Y - 30, wareki(content.issued))
+        c.setFont(self.font, 14)
+        name_right = self.x1 - 62
+        c.drawRightString(name_right, CERTIFY_Y - 80, content.mayor_line)
+        _official_seal(c, self.font, official_seal_text(content.municipality_name),
+                       name_right + 4, CERTIFY_Y - 100, 52)
+        c.setFont(self.font, 7)
+        c.drawString(self.x0, MARGIN - 20,
+                     f"文書番号 {content.document_id}　注文番号 {content.order_id}")
+
+
+def _official_seal(c: Canvas, font: str, text: str, x: float, y: float, side: float) -> None:
+    """The mayor's square seal in red, its characters in columns from the right."""
+    rows = max(2, math.ceil(math.sqrt(len(text))))
+    cols = math.ceil(len(text) / rows)
+    cell = side / max(cols, rows)
+    size = cell * 0.86
+    c.saveState()
+    c.setStrokeColorRGB(*RED)
+    c.setFillColorRGB(*RED)
+    c.setLineWidth(2)
+    c.rect(x, y, side, side)
+    c.setFont(font, size)
+    inner_top = y + side - (side - rows * cell) / 2
+    for i, ch in enumerate(text):
+        col, row = divmod(i, rows)
+        cx = x + side - (side - cols * cell) / 2 - (col + 0.5) * cell
+        c.drawCentredString(cx, inner_top - (row + 1) * cell + cell * 0.16, ch)
+    c.restoreState()
+
+
+# --- the back ------------------------------------------------------------------------------------
+def _draw_back(c: Canvas, font: str, content: CertificateContent, payload: bytes) -> None:
+    _copy_warning(c, font)
+    c.setFont(font, 14)
+    c.drawCentredString(PAGE_W / 2, PAGE_H - MARGIN - 10, "偽造防止措置")
+    c.setFont(font, 9)
+    c.drawCentredString(PAGE_W / 2, PAGE_H - MARGIN - 28,
+                        "この証明書の裏面には、改ざん・複写を防ぐための措置が施されています。")
+    side = SCRAMBLE_SIDE
+    _scramble_image(c, font, payload, (PAGE_W - side) / 2, PAGE_H - 300, side)
+    _latent_image(c, font, (PAGE_W - 300) / 2, PAGE_H - 460, 300, 100)
+    c.setFont(font, 8.5)
+    notes = (
+        "・スクランブル画像：表面の記載事項を符号化した画像です。検証サイトで読み取ると照合できます。",
+        "・複写けん制模様：複写すると「複写」の文字が浮かび上がります。",
+        "・潜像：用紙を傾けると隠された模様が見えます。",
+    )
+    for i, note in enumerate(notes):
+        c.drawString(MARGIN, 300 - i * 16, note)
+    c.setFont(font, 7)
+    c.drawString(MARGIN, MARGIN - 20, f"文書番号 {content.document_id}")
+
+
+def _copy_warning(c: Canvas, font: str) -> None:
+    """The light 「複写」 pattern over the whole page, in rows turned by 30 degrees."""
+    c.saveState()
+    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.rotate(30)
+    reach = math.hypot(PAGE_W, PAGE_H) / 2
+    per_row = math.ceil(2 * reach / 90) + 1
+    row_text = "複写\u3000\u3000\u3000" * per_row  # 18 pt: a tile every 90 pt
+    text = c.beginText()
+    text.setFont(font, 18)
+    text.setFillGray(0.9)
+    for row in range(math.ceil(2 * reach / 64) + 1):
+        text.setTextOrigin(-reach - (row % 2) * 45, -reach + row * 64)
+        text.textOut(row_text)
+    c.drawText(text)
+    c.restoreState()
+
+
+def _scramble_image(c: Canvas, font: str, payload: bytes, x: float, y: float,
+                    side: float) -> None:
+    """The sealed front as a framed square of cells, the finder pattern round its edge.
+
+    The only black-filled rectangles on the back: verify.py finds the lattice from them alone.
+    """
+    c.saveState()
+    c.setFillGray(1)
+    c.rect(x - 8, y - 8, side + 16, side + 16, stroke=0, fill=1)
+    c.setFillGray(0)
+    c.setLineWidth(1.5)
+    c.rect(x - 8, y - 8, side + 16, side + 16)
+    c.setFont(font, 8)
+    c.drawCentredString(x + side / 2, y - 22, "スクランブル画像")
+    symbol = symbol_rows(payload)
+    cells = len(symbol)
+    # In cell units, row 0 at the top. Each run of black cells in a row is one rectangle; the
+    # rows are filled one by one, a move of one cell down between them, so that a rectangle's
+    # operators depend on its run alone and come from a cache.
+    c.translate(x, y + side)
+    c.scale(side / cells, -side / cells)
+    c.addLiteral("\nf 1 0 0 1 0 1 cm\n".join(
+        " ".join([_RUN_RECTS[run.span()] for run in _BLACK_RUN.finditer(row)])
+        for row in symbol) + "\nf")
+    c.restoreState()
+
+
+class _RunRects(dict[tuple[int, int], str]):
+    """``x 0 width 1 re`` for the span of a run of cells, made on first use."""
+
+    def __missing__(self, span: tuple[int, int]) -> str:
+        start, end = span
+        ops = self[span] = f"{start} 0 {end - start} 1 re"
+        return ops
+
+
+_RUN_RECTS = _RunRects()
+_BLACK_RUN = re.compile("1+")
+
+
+def _latent_image(c: Canvas, font: str, x: float, y: float, w: float, h: float) -> None:
+    """A box of fine horizontal lines hiding a block of vertical ones (seen when tilted)."""
+    c.saveState()
+    c.setFillGray(1)
+    c.rect(x, y, w, h, stroke=0, fill=1)
+    c.setStrokeGray(0.55)
+    c.setLineWidth(0.3)
+    inner = (x + w * 0.3, y + h * 0.25, x + w * 0.7, y + h * 0.75)
+    lines = []
+    step = 2.4
+    for i in range(1, int(h / step)):
+        ly = y + i * step
+        if inner[1] < ly < inner[3]:
+            lines += [(x, ly, inner[0], ly), (inner[2], ly, x + w, ly)]
+        else:
+            lines.append((x, ly, x + w, ly))
+    for i in range(1, int((inner[2] - inner[0]) / step)):
+        lx = inner[0] + i * step
+        lines.append((lx, inner[1], lx, inner[3]))
+    c.lines(lines)
+    c.setStrokeGray(0)
+    c.setFillGray(0)
+    c.setLineWidth(1)
+    c.rect(x, y, w, h)
+    c.setFont(font, 8)
+    c.drawCentredString(x + w / 2, y - 14, "潜像")
+    c.restoreState()
+
+

@@ -1,0 +1,94 @@
+"""The kiosk's parts by name: drivers registered under the ``kiosk.drivers`` entry points.
+
+A part is named ``KIND.NAME`` (``card.pcsc``, ``printer.cups``, ``payment.none`` …); its entry
+point is a factory ``(DriverContext) -> part``. The built-in field parts are in
+``kiosk.field.parts``, the lab's (emulated reader, simulated cash unit and tray, spool printer)
+in ``kiosk.lab.parts``; a third party registers its own the same way. Only the parts a
+configuration names are imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Protocol, TypeVar, runtime_checkable
+
+from drivers.card.jpki import Transmitter
+from kiosk.config import Config, ConfigError
+from kiosk.vocabulary.events import Event
+from kiosk.vocabulary.ports import EmoneyPort, PaymentPort, PrinterPort
+
+GROUP = "kiosk.drivers"
+KINDS = ("card", "printer", "payment", "emoney", "tray")
+
+
+@runtime_checkable
+class TrayOutput(Protocol):
+    """Where printed paper and given change land (a tray sensor reports what is there)."""
+
+    def add_paper(self, sheets: int) -> None: ...
+
+    def add_change(self, yen: int) -> None: ...
+
+
+@runtime_checkable
+class CardReader(Protocol):
+    """A card reader: a connection to the card on it, and a monitor that posts events."""
+
+    def connect(self) -> Transmitter: ...
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class DriverContext:
+    """What a part's factory may use."""
+
+    config: Config
+    post: Callable[[Event], None]  # drivers report by posting events, never by calling
+    tray: TrayOutput | None = None  # where the printer's and the cash unit's output lands
+
+
+P = TypeVar("P")
+
+
+def open_part(kind: str, name: str, ctx: DriverContext, expected: type[P]) -> P:
+    """The part ``kind.name`` made by its registered factory; ConfigError if none is."""
+    wanted = f"{kind}.{name}"
+    found = [ep for ep in entry_points(group=GROUP) if ep.name == wanted]
+    if not found:
+        known = sorted(ep.name for ep in entry_points(group=GROUP) if ep.name.startswith(kind))
+        raise ConfigError(f"{kind}: no driver {name!r} is installed (known: {', '.join(known)})")
+    factory = found[0].load()
+    part = factory(ctx)
+    if not isinstance(part, expected):  # a third party's factory gave something else
+        raise ConfigError(f"{kind}: driver {name!r} is not a {expected.__name__}")
+    return part
+
+
+def card_reader(ctx: DriverContext) -> CardReader:
+    return open_part("card", ctx.config.card.reader, ctx, CardReader)
+
+
+def printer(ctx: DriverContext) -> PrinterPort:
+    return open_part("printer", ctx.config.printer.uri.partition(":")[0], ctx,
+                     PrinterPort)  # type: ignore[type-abstract]
+
+
+def payment(ctx: DriverContext) -> PaymentPort:
+    return open_part("payment", ctx.config.payment.unit, ctx,
+                     PaymentPort)  # type: ignore[type-abstract]
+
+
+def emoney(ctx: DriverContext) -> EmoneyPort | None:
+    if "emoney" not in ctx.config.payment.methods:
+        return None
+    return open_part("emoney", ctx.config.payment.emoney_terminal, ctx,
+                     EmoneyPort)  # type: ignore[type-abstract]
+
+
+def tray(ctx: DriverContext) -> TrayOutput:
+    return open_part("tray", ctx.config.tray.sensor, ctx, TrayOutput)

@@ -1,0 +1,91 @@
+"""The till: the money of one visit. Every movement is journaled before it is acted on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from kiosk.center.protocol import Order
+from kiosk.session.jobs import EmoneyCharged, PaidOut
+from kiosk.session.worker import Jobs
+from kiosk.vocabulary.ports import EmoneyPort, Journal, PaymentPort
+from kiosk.vocabulary.reasons import Reason
+
+log = logging.getLogger(__name__)
+
+
+class Till:
+    """What went in, the fee kept and what was given back, for the visit in progress."""
+
+    def __init__(self, payment: PaymentPort, emoney: EmoneyPort | None, journal: Journal,
+                 jobs: Jobs) -> None:
+        self.payment = payment
+        self.emoney = emoney
+        self.journal = journal
+        self.jobs = jobs
+        self.reset()
+
+    def reset(self) -> None:
+        """A new visit: nothing held."""
+        self.inserted = 0
+        self.paid_out = 0  # change and refunds given back
+        self.refund_due = 0
+        self.fee_collected = False
+        self.paid_by = "cash"  # or emoney: a refund goes back the way the fee came
+
+    def money_in(self, order_id: str | None, yen: int) -> None:
+        self.inserted += yen
+        self.journal.money_in(order_id, yen)
+
+    def held(self, order: Order | None) -> int:
+        """Money held for this resident, to give back if the order fails."""
+        fee = order.fee if (order and self.fee_collected) else 0
+        return self.inserted - fee - self.paid_out
+
+    def begin(self, order: Order, cash: bool) -> Reason | None:
+        """Payment starts: cash is taken towards the fee; says so if no change can be given."""
+        if not cash:
+            return None
+        warning = None if self.payment.can_change(order.fee) else Reason.EXACT_AMOUNT_ONLY
+        self.payment.begin(order.fee - self.inserted)
+        return warning
+
+    def collect_fee(self, order: Order) -> int:
+        """The fee is in: journal it as paid, keep the notes in escrow; returns the change due."""
+        self.payment.end()
+        self.journal.order_paid(order.order_id, order.fee)
+        self.payment.keep()
+        self.fee_collected = True
+        return self.inserted - order.fee
+
+    def charge_emoney(self, fee: int) -> bool:
+        """Ask the e-money terminal for the fee (a job); False when there is none."""
+        emoney = self.emoney
+        if emoney is None:
+            return False
+        self.payment.end()  # one way of paying at a time
+        self.jobs.submit(EmoneyCharged, lambda: EmoneyCharged(emoney.charge(fee)),
+                         Reason.EMONEY_TIMEOUT)
+        return True
+
+    def emoney_paid(self, order_id: str, yen: int) -> None:
+        self.paid_by = "emoney"
+        self.money_in(order_id, yen)
+
+    def pay_out(self, order_id: str | None, kind: str, yen: int) -> bool:
+        """Journal the payout as due, then let the unit give it (a job); True when it comes
+        out as cash into the tray."""
+        row = self.journal.payout_due(order_id, kind, yen)
+        self.paid_out += yen
+        to_card = kind == "refund" and self.paid_by == "emoney" and self.emoney is not None
+        payer: Callable[[int], int] = (self.emoney.refund if to_card and self.emoney
+                                       else self.payment.dispense)
+        journal = self.journal
+
+        def give() -> PaidOut:
+            given = payer(yen)
+            journal.payout_done(row, given)
+            return PaidOut(given)
+
+        self.jobs.submit(PaidOut, give, Reason.CANCELLED)
+        return self.paid_by == "cash"

@@ -1,0 +1,76 @@
+"""The view model: a function from the session's state to the ``View`` screens draw."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from kiosk.session.hours import next_opening
+from kiosk.vocabulary.view import ServiceChoice, View
+
+if TYPE_CHECKING:
+    from kiosk.session.machine import Session
+
+
+def _message(s: Session) -> str | None:
+    if s.state == "out_of_service" and s.faults:
+        return str(next(iter(s.faults.values())))
+    if s.state == "closed" and s.closed_reason:
+        return str(s.closed_reason)
+    return str(s.visit.message) if s.visit.message else None
+
+
+def _status(s: Session) -> tuple[str, ...]:
+    """The operator's status lines (no personal data)."""
+    service = f"no ({', '.join(sorted(s.faults))})" if s.faults else "yes"
+    return (f"printer: {s.preflight.problem or 'ready'}",
+            f"cash: {s.ports.payment.levels()}",
+            f"card reader: {'unavailable' if 'reader' in s.faults else 'ready'}",
+            f"in service: {service}",
+            f"staff alerts: {len(s.alerts)}")
+
+
+def _opens_at(s: Session, now: datetime) -> str | None:
+    when = next_opening(s.config.hours, now)
+    return when.isoformat(timespec="minutes") if when else None
+
+
+def build_view(s: Session) -> View:
+    """What the screen shows now; the chosen service adds what its screens need."""
+    v, till, state = s.visit, s.till, s.state
+    info = s.states[state]
+    service = next((x for x in s.services if x.id == v.service), None)
+    journey = service.journey if service and not v.ending else ()
+    step = info.step or state
+    order, run = v.order, v.printing
+    fee = order.fee if order else None
+    now = s.clock.now()
+    view = View(
+        screen=state,
+        language=s.language,
+        service=v.service,
+        services=tuple(ServiceChoice(x.id, x.title) for x in s.services),
+        step=journey.index(step) + 1 if step in journey else 0,
+        steps=len(journey) if step in journey else 0,
+        message=_message(s),
+        opens_at=_opens_at(s, now) if state == "closed" else None,
+        operator=s.operator.view(_status(s)) if state == "maintenance" and s.operator else None,
+        tries_left=v.card.tries_left if v.card else None,
+        last_try_warning=bool(v.card and v.card.tries_left == 1 and state == "pin_entry"),
+        fee=fee,
+        paid=till.inserted,
+        change=max(0, till.inserted - fee) if (fee is not None and till.fee_collected) else 0,
+        refund=till.refund_due,
+        pages_done=run.pages_done + run.pages_in_doc if run else 0,
+        pages_total=run.pages_total if run else 0,
+        alarm=s.alarm,
+        card_kind=v.card.kind if v.card else None,
+        can_cancel=info.cancellable,
+        can_back=state in s.back_from,
+        methods=tuple(s.config.payment.methods),
+        busy=info.busy,
+        seconds_left=math.ceil((s.deadline - now).total_seconds()) if s.deadline else None,
+    )
+    flow = s.flow
+    return flow.view(view, now) if flow else view

@@ -1,0 +1,238 @@
+"""The ports: what the session asks of the world, as Protocols.
+
+Concrete classes live in ``drivers/`` and ``kiosk/center``; only ``kiosk/app.py`` knows them.
+Every port call may block (APDUs, HTTP, CUPS), so the session makes them from a worker job.
+Failures are the typed errors of ``kiosk.vocabulary.reasons``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from kiosk.center.protocol import (
+    Authenticated,
+    Catalog,
+    Challenge,
+    Order,
+    Registration,
+    RegistrationChoices,
+)
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    """What reading the card told us: its kind and the user-authentication PIN tries left."""
+
+    kind: str  # "mynumber" | "smartphone" | "juki"
+    tries_left: int
+
+
+class CardPort(Protocol):
+    def open(self) -> CardInfo:
+        """Connect, find the JPKI AP, tell the card's kind, read the tries left (spends none)."""
+
+    def verify_pin(self, pin: bytearray) -> None:
+        """VERIFY the user-authentication PIN; raises PinWrong / PinLocked / CardError."""
+
+    def sign_message(self, message: bytes) -> bytes:
+        """Sign SHA-256(message) with the user-authentication key (after VERIFY); the card
+        layer builds the DigestInfo."""
+
+    def read_auth_certificate(self) -> bytes:
+        """The user-authentication certificate, DER."""
+
+    def close(self) -> None:
+        """Release the card with a reset, so that no verified state survives."""
+
+
+class CenterPort(Protocol):
+    def catalog(self) -> Catalog: ...
+
+    def challenge(self) -> Challenge: ...
+
+    def authenticate(self, certificate: bytes, signature: bytes, nonce: bytes) -> Authenticated:
+        """Raises CenterError with the refusal reason (cert-revoked, not-participating, ...)."""
+
+    def order(self, token: str, municipality: str, certificate: str,
+              options: dict[str, object], copies: int) -> Order:
+        """The order with its documents, each checked against its binding before it returns."""
+
+    def complete(self, order_id: str, printed: int) -> None: ...
+
+    def cancel(self, order_id: str) -> None: ...
+
+    def registration_towns(self, token: str) -> RegistrationChoices:
+        """The towns to register for; raises CenterError (registration-not-needed, …)."""
+
+    def register(self, token: str, municipality: str, honseki: str,
+                 hittousha: str) -> Registration:
+        """Apply for the 本籍地's certificates; raises CenterError (registration-mismatch, …)."""
+
+
+@runtime_checkable
+class PaymentPort(Protocol):
+    """A cash unit (or e-money terminal). Inserted money arrives as MoneyInserted events."""
+
+    def begin(self, fee: int) -> None:
+        """Start accepting money towards ``fee``."""
+
+    def end(self) -> None:
+        """Stop accepting money; notes in escrow stay there."""
+
+    def keep(self) -> None:
+        """The payment is complete: notes in escrow go into the cash box."""
+
+    def can_change(self, fee: int) -> bool:
+        """Whether change can be given for ``fee`` (else: exact amount only)."""
+
+    def dispense(self, yen: int) -> int:
+        """Give ``yen`` back (change or refund) into the change tray; returns what was given."""
+
+    def collect(self) -> int:
+        """The operator empties the cash box; returns the yen taken out."""
+
+    def refill(self, counts: dict[int, int]) -> int:
+        """The operator fills the change tubes to ``counts``; returns the yen put in."""
+
+    def levels(self) -> str:
+        """The change and cash levels, for the operator."""
+
+
+@runtime_checkable
+class EmoneyPort(Protocol):
+    """An e-money terminal: the fee comes from the resident's card, and goes back to it."""
+
+    def charge(self, yen: int) -> int:
+        """Take ``yen``; raises PaymentError (emoney-declined, emoney-timeout)."""
+
+    def refund(self, yen: int) -> int: ...
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    pages: int
+
+
+@runtime_checkable
+class PrinterPort(Protocol):
+    def ready(self) -> str | None:
+        """None when the printer can print; otherwise why not (a short reason for staff)."""
+
+    def print_document(self, name: str, pdf: bytes,
+                       progress: Callable[[int], None] | None = None) -> PrintResult:
+        """Print one document to completion, telling ``progress`` the pages printed so far;
+        raises PrinterError with the pages that came out."""
+
+    def clear_fault(self) -> None:
+        """The operator has cleared the printer's fault: let it print again."""
+
+    def came_out(self, name: str) -> int | None:
+        """Pages of the document ``name`` known to have printed, or None if unknown."""
+
+
+class AlarmPort(Protocol):
+    def sound(self, kind: str) -> None:
+        """Start the alarm ``kind`` (forgotten-card, -paper, -change), or keep it going."""
+
+    def escalate(self, seconds_ignored: float) -> None:
+        """Louder and faster the longer the alarm is ignored."""
+
+    def chime(self) -> None:
+        """A short chime: something is ready to be taken."""
+
+    def silence(self) -> None: ...
+
+
+class VoicePort(Protocol):
+    def speak(self, prompt: str, language: str) -> None:
+        """Say a prompt (insert-card, remove-card, forgotten-paper, …) in a language."""
+
+    def stop(self) -> None:
+        """The resident's "stop voice" button."""
+
+
+class MetricsPort(Protocol):
+    """What the kiosk counts for its operators (kiosk.field.metrics.KioskMetrics)."""
+
+    def visit_started(self) -> None: ...
+    def certificate_printed(self, type: str, copies: int = 1) -> None: ...
+    def refused(self, reason: str) -> None: ...
+    def error(self, reason: str) -> None: ...
+    def alarm(self, kind: str) -> None: ...
+    def printer(self, ready: bool) -> None: ...
+    def out_of_service(self, out: bool) -> None: ...
+    def close(self) -> None: ...
+
+
+class TraySensor(Protocol):
+    def paper_present(self) -> bool: ...
+
+    def change_present(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    municipality: str
+    certificate: str
+    count: int
+    fees: int
+
+
+@dataclass(frozen=True)
+class ReportTotals:
+    money_in: int
+    change: int
+    refunded: int
+    vouchers: int  # of ``refunded``: owed on vouchers the cash unit could not pay
+    fees_collected: int
+    outstanding: int  # held for open orders, or payouts not yet given
+
+
+@dataclass(frozen=True)
+class Report:
+    """A day's (or the whole journal's) issuance and money, for settlement."""
+
+    day: str | None
+    lines: list[ReportLine]
+    totals: ReportTotals
+
+
+class Journal(Protocol):
+    """The money and paper record (kiosk.journal.store.SqliteJournal); every call commits before it
+    returns, and the session calls it before it acts."""
+
+    def order_created(self, order_id: str, municipality: str, certificate: str, copies: int,
+                      fee: int) -> None: ...
+
+    def order_paid(self, order_id: str, fee: int) -> None: ...
+
+    def order_completed(self, order_id: str, printed: int | None = None) -> None: ...
+
+    def order_voided(self, order_id: str, reason: str) -> None: ...
+
+    def money_in(self, order_id: str | None, yen: int) -> None: ...
+
+    def payout_due(self, order_id: str | None, kind: str, yen: int) -> int:
+        """Change or a refund about to be paid; returns the row that ``payout_done`` closes."""
+
+    def payout_done(self, row: int, yen: int) -> None: ...
+
+    def printing(self, order_id: str, document_id: str) -> None: ...
+
+    def printed(self, document_id: str, pages: int) -> None: ...
+
+    def print_failed(self, document_id: str, pages: int) -> None: ...
+
+    def held(self, order_id: str | None) -> int:
+        """Money put in for this order not yet kept or given back."""
+
+    def registration_accepted(self, registration_id: str, municipality: str) -> None:
+        """The center took a 本籍地 registration (its id and the town; nothing typed)."""
+
+    def operator(self, action: str, detail: str = "") -> None:
+        """An operator's step (operator mode), before it is acted on."""
+
+    def report(self, day: str | None = None) -> Report:
+        """The day's issuance and money, for settlement."""
