@@ -9,9 +9,10 @@ configuration names are imported.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Protocol, TypeVar, runtime_checkable
 
 from drivers.card.jpki import Transmitter
@@ -55,15 +56,19 @@ class DriverContext:
 P = TypeVar("P")
 
 
+@functools.cache
+def registered() -> dict[str, EntryPoint]:
+    """The installed parts by ``KIND.NAME`` (read once: the installation does not change)."""
+    return {ep.name: ep for ep in entry_points(group=GROUP)}
+
+
 def open_part(kind: str, name: str, ctx: DriverContext, expected: type[P]) -> P:
     """The part ``kind.name`` made by its registered factory; ConfigError if none is."""
-    wanted = f"{kind}.{name}"
-    found = [ep for ep in entry_points(group=GROUP) if ep.name == wanted]
-    if not found:
-        known = sorted(ep.name for ep in entry_points(group=GROUP) if ep.name.startswith(kind))
+    found = registered().get(f"{kind}.{name}")
+    if found is None:
+        known = sorted(n for n in registered() if n.startswith(kind + "."))
         raise ConfigError(f"{kind}: no driver {name!r} is installed (known: {', '.join(known)})")
-    factory = found[0].load()
-    part = factory(ctx)
+    part = found.load()(ctx)
     if not isinstance(part, expected):  # a third party's factory gave something else
         raise ConfigError(f"{kind}: driver {name!r} is not a {expected.__name__}")
     return part

@@ -118,12 +118,13 @@ def test_kiosk_run_with_a_field_configuration_loads_no_lab_module(tmp_path: Path
 
 def test_the_demo_configuration_does_load_the_lab(tmp_path: Path) -> None:
     """The other side of the test above: the check would see the lab if it were loaded."""
+    overrides = {"journal": {"path": str(tmp_path / "j.sqlite")},
+                 "printer": {"uri": f"spool:{tmp_path}"}}
     loaded = modules_loaded_by(
         "from kiosk.clock import SystemClock\n"
         "from kiosk.config import load_config\n"
         "from kiosk.app import build_kiosk\n"
-        f"k = build_kiosk(load_config(None, {{'journal': {{'path': {str(tmp_path / 'j.sqlite')!r}}},"
-        f" 'printer': {{'uri': 'spool:{tmp_path}'}}}}), SystemClock(), inline=True)\n"
+        f"k = build_kiosk(load_config(None, {overrides!r}), SystemClock(), inline=True)\n"
         "k.close()")
     assert {"kiosk.lab.center.center", "drivers.card.inprocess",
             "drivers.payment.cash_unit"} <= loaded

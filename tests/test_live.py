@@ -14,6 +14,7 @@ import pytest
 from kiosk.clock import JST, VirtualClock
 from kiosk.config import from_data
 from kiosk.field.live import LiveKiosk
+from kiosk.lab.demo import DemoHands
 
 
 @pytest.fixture
@@ -22,7 +23,8 @@ def live(tmp_path: Path) -> Iterator[LiveKiosk]:
                         "journal": {"path": str(tmp_path / "journal.sqlite")}})
     # The window runs on wall-clock time in production; here a fixed weekday morning, so the
     # center's opening hours do not depend on when the tests run.
-    live = LiveKiosk(config, VirtualClock(datetime(2026, 11, 20, 10, 0, tzinfo=JST)))
+    live = LiveKiosk(config, VirtualClock(datetime(2026, 11, 20, 10, 0, tzinfo=JST)),
+                     hands=DemoHands())
     yield live
     live.close()
 

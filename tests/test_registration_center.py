@@ -6,9 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
@@ -17,7 +14,7 @@ from conftest import ROOT
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from test_center import sign_in
-from test_center_https import FRIDAY_11, Served, free_port
+from test_center_https import FRIDAY_11, Served, serve
 
 from kiosk.center import protocol as p
 from kiosk.center.client import CenterClient
@@ -298,29 +295,7 @@ def test_nothing_typed_is_logged(center: ReferenceCenter, client: CenterClient,
 # --- over HTTPS, with the lab's approval ---------------------------------------------------------
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    data = tmp_path_factory.mktemp("center")
-    port = free_port()
-    init = subprocess.run([sys.executable, "-m", "kiosk", "center", "init", str(data), "--world",
-                           str(WORLD), "--port", str(port)], capture_output=True, text=True)
-    assert init.returncode == 0, init.stdout + init.stderr
-    server = subprocess.Popen([sys.executable, "-m", "kiosk", "center", "serve", "--data",
-                               str(data), "--port", str(port), "--lab", "--workers", "2"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    s = Served(data, port)
-    try:
-        for _ in range(200):
-            try:
-                s.client(KIOSK).catalog()
-                break
-            except CenterError:
-                assert server.poll() is None, server.stdout.read() if server.stdout else ""
-                time.sleep(0.1)
-        else:
-            raise AssertionError("the center did not come up")
-        yield s
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+    yield from serve(tmp_path_factory, WORLD)
 
 
 def https_sign_in(served: Served, client: CenterClient, resident: str) -> p.Authenticated:

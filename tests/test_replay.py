@@ -63,6 +63,13 @@ def test_a_malformed_file_exits_2_with_one_clear_line() -> None:
     ('{"power": "off"}', ":2: power: must be \"cut\""),
     ('{"expect_end": {"paid": 1}}\n{"start": "x"}', ":2: expect_end: must be the last line"),
     ("not json", ":2: not JSON"),
+    ('{"text": {"honseki": "宇田川町1番1号"}}',
+     ":2: text: honseki: '宇' is not on the on-screen keyboard"),
+    ('{"text": {"hittousha": "１"}}', ":2: text: hittousha: '１' is not on the on-screen"),
+    ('{"text": {"honseki": ""}}', ":2: text: honseki: must be text of 1 to 200 characters"),
+    ('{"text": "うだがわ"}', ":2: text: must be an object of field names"),
+    ('{"center": "approve"}', ":2: center: must be ok, down"),
+    ('{"expect_end": {"registrations": -1}}', ":2: expect_end.registrations: must be a count"),
 ])
 def test_format_errors_name_line_and_field(tmp_path: Path, line: str, message: str) -> None:
     f = tmp_path / "s.jsonl"

@@ -88,7 +88,7 @@ class KioskMetrics:
         self.printer_ready.set(1 if ready else 0)
         self._changed()
 
-    def cash(self, held: int, tubes: Mapping[int | str, int]) -> None:
+    def cash(self, held: int, tubes: Mapping[int, int] | Mapping[str, int]) -> None:
         """Yen held, and the coins in each change tube ({10: 50, 100: 48, …})."""
         self.cash_held.set(held)
         for coin, count in tubes.items():

@@ -1,6 +1,6 @@
 """Headless replay throughput and where one happy-path session spends its machine time.
 
-    .venv/bin/python tests/bench/bench_replay.py [--sessions N]
+    .venv/bin/python tests/bench/bench_replay.py [--sessions N] [--skip PREFIX]
 
 Runs the sample sessions in-process without screenshots (virtual clock, real parts: emulated
 card over the JPKI client, local reference center rendering real PDFs, SQLite journal with
@@ -32,10 +32,14 @@ HAPPY = SESSIONS / "r001-juminhyo-one-copy.jsonl"
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=200)
+    parser.add_argument("--skip", action="append", default=[], metavar="PREFIX",
+                        help="leave out the samples whose name starts so (to compare with an "
+                             "earlier set of samples, e.g. --skip registration-)")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
-    samples = [parse_session(p) for p in sorted(SESSIONS.glob("*.jsonl"))]
+    samples = [parse_session(p) for p in sorted(SESSIONS.glob("*.jsonl"))
+               if not p.name.startswith(tuple(args.skip))]
     happy = parse_session(HAPPY)
     with tempfile.TemporaryDirectory() as tmp:
         options = Options(out=None, journal=Path(tmp) / "bench.sqlite",
