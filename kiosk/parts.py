@@ -75,7 +75,8 @@ def open_part(kind: str, name: str, ctx: DriverContext, expected: type[P]) -> P:
 
 
 def card_reader(ctx: DriverContext) -> CardReader:
-    return open_part("card", ctx.config.card.reader, ctx, CardReader)
+    return open_part("card", ctx.config.card.reader, ctx,
+                     CardReader)  # type: ignore[type-abstract]
 
 
 def printer(ctx: DriverContext) -> PrinterPort:
@@ -96,4 +97,5 @@ def emoney(ctx: DriverContext) -> EmoneyPort | None:
 
 
 def tray(ctx: DriverContext) -> TrayOutput:
-    return open_part("tray", ctx.config.tray.sensor, ctx, TrayOutput)
+    return open_part("tray", ctx.config.tray.sensor, ctx,
+                     TrayOutput)  # type: ignore[type-abstract]

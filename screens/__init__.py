@@ -31,7 +31,8 @@ def build_layout(view: View, tr: Translator | None = None,
     module = SCREENS.get(view.screen)
     if module is None:
         raise UnknownScreen(f"no screen for state {view.screen!r}")
-    return module.build(view, tr or translator(view.language), size, ui)
+    layout: Layout = module.build(view, tr or translator(view.language), size, ui)
+    return layout
 
 
 def render_view(surface: pygame.Surface, view: View, tr: Translator | None = None,

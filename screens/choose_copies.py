@@ -6,8 +6,9 @@ from kiosk.i18n import Translator
 from kiosk.vocabulary import events
 from kiosk.vocabulary.view import View
 from screens import theme
+from screens.actions import EditCopies
 from screens.common import intro
-from screens.layout import NO_UI, EditCopies, Frame, Layout, Rect, UiState
+from screens.layout import NO_UI, Frame, Layout, Rect, UiState
 from screens.widgets import button, label
 
 

@@ -8,8 +8,9 @@ from kiosk.i18n import Translator
 from kiosk.vocabulary import events
 from kiosk.vocabulary.view import OptionField, View
 from screens import theme
+from screens.actions import EditOption
 from screens.common import intro
-from screens.layout import NO_UI, EditOption, Frame, Layout, Rect, UiState, grid, stack
+from screens.layout import NO_UI, Frame, Layout, Rect, UiState, grid, stack
 from screens.texts import option_name, option_value
 from screens.widgets import button, label, panel, toggle
 

@@ -6,8 +6,9 @@ from kiosk.i18n import Translator
 from kiosk.vocabulary import events
 from kiosk.vocabulary.view import View
 from screens import theme
+from screens.actions import Action
 from screens.common import button_row, message
-from screens.layout import NO_UI, Action, Frame, Layout, UiState
+from screens.layout import NO_UI, Frame, Layout, UiState
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from screens import theme
-from screens.layout import Action, Frame, Rect, columns_for, grid
+from screens.actions import Action
+from screens.layout import Frame, Rect, columns_for, grid
 from screens.widgets import button, icon, label, spinner
 
 

@@ -15,6 +15,7 @@ from kiosk.services.registry import all_states
 from kiosk.vocabulary import events
 from kiosk.vocabulary.view import View
 from screens import theme
+from screens.actions import Action, ShowLanguages, ToggleStyle
 from screens.texts import LANGUAGE_NAMES
 
 
@@ -40,56 +41,6 @@ class Rect(NamedTuple):
                 and self.right <= other.right and self.bottom <= other.bottom)
 
 
-# --- actions the UI keeps to itself (the session never sees them) -----------------------------
-class LocalAction:
-    """An action handled by KioskUI itself: keypad keys and edits before "Next"."""
-
-
-@dataclass(frozen=True)
-class KeyPress(LocalAction):
-    key: str  # "0".."9" | "clear" | "ok"
-
-
-@dataclass(frozen=True)
-class EditOption(LocalAction):
-    key: str
-    value: Any
-
-
-@dataclass(frozen=True)
-class EditCopies(LocalAction):
-    copies: int
-
-
-@dataclass(frozen=True)
-class TypeKey(LocalAction):
-    """A key of the on-screen kana keyboard (kiosk.vocabulary.keyboard), or "delete"."""
-
-    key: str
-
-
-@dataclass(frozen=True)
-class FocusField(LocalAction):
-    """Type into this field of the form next."""
-
-    key: str
-
-
-@dataclass(frozen=True)
-class ShowLanguages(LocalAction):
-    """Open (or close) the list of every language, when the bar has no room for them all."""
-
-    open: bool = True
-
-
-@dataclass(frozen=True)
-class ToggleStyle(LocalAction):
-    """Switch large text or high contrast for the rest of the visit."""
-
-    name: str  # "large_text" | "high_contrast"
-
-
-Action = events.Event | LocalAction
 DIGITS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
 
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 from kiosk.i18n import Translator
 from kiosk.vocabulary.view import View
 from screens import theme
-from screens.layout import (
-    DIGITS,
-    NO_UI,
-    PIN_DIGITS,
-    Frame,
-    KeyPress,
-    Layout,
-    Rect,
-    UiState,
-    grid,
-)
+from screens.actions import KeyPress
+from screens.layout import DIGITS, NO_UI, PIN_DIGITS, Frame, Layout, Rect, UiState, grid
 from screens.texts import reason
 from screens.widgets import key, label, pin_boxes
 

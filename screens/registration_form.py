@@ -22,7 +22,8 @@ from kiosk.vocabulary.keyboard import (
 )
 from kiosk.vocabulary.view import View
 from screens import theme
-from screens.layout import NO_UI, FocusField, Frame, Layout, Rect, TypeKey, UiState, grid
+from screens.actions import FocusField, TypeKey
+from screens.layout import NO_UI, Frame, Layout, Rect, UiState, grid
 from screens.registration_municipality import town_name
 from screens.widgets import button, key, label
 

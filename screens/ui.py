@@ -23,21 +23,17 @@ from kiosk.vocabulary import events
 from kiosk.vocabulary.keyboard import MODE_HIRAGANA, MODE_KATAKANA, type_key
 from kiosk.vocabulary.view import View
 from screens import build_layout
-from screens.layout import (
-    DIGITS,
-    PIN_DIGITS,
+from screens.actions import (
     EditCopies,
     EditOption,
     FocusField,
     KeyPress,
-    Layout,
     LocalAction,
     ShowLanguages,
     ToggleStyle,
     TypeKey,
-    UiState,
-    Widget,
 )
+from screens.layout import DIGITS, PIN_DIGITS, Layout, UiState, Widget
 from screens.theme import BASE_SIZE
 from screens.widgets import draw_layout
 
@@ -57,7 +53,7 @@ class KioskUI:
         self.settings = settings or UiSection()
         self._seed = seed  # None: a fresh random seed for every visit
         self._rng = random.Random(self._visit_seed())
-        self._order = DIGITS
+        self._order: tuple[str, ...] = DIGITS
         self._large_text = self.settings.large_text
         self._high_contrast = self.settings.high_contrast
         self._view: View | None = None

@@ -23,8 +23,9 @@ from kiosk.services.registry import all_states  # noqa: E402
 from kiosk.vocabulary import events  # noqa: E402
 from kiosk.vocabulary.view import View  # noqa: E402
 from screens import SCREENS, STATES, build_layout, render_view  # noqa: E402
+from screens.actions import ToggleStyle  # noqa: E402
 from screens.fonts import font_chain, has_glyphs  # noqa: E402
-from screens.layout import BAR_LANGUAGES, Layout, Rect, ToggleStyle  # noqa: E402
+from screens.layout import BAR_LANGUAGES, Layout, Rect  # noqa: E402
 from screens.ui import KioskUI  # noqa: E402
 
 SIZE = (1280, 800)

@@ -34,7 +34,8 @@ from screens import (
 )
 from screens.fonts import face, missing_glyphs  # noqa: E402
 from screens.layout import Layout, Rect  # noqa: E402
-from screens.widgets import fit, line_step, text_slots  # noqa: E402
+from screens.textfit import fit, line_step  # noqa: E402
+from screens.widgets import text_slots  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "locales" / "kiosk.pot"

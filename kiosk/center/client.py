@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -24,6 +24,7 @@ from kiosk.vocabulary.reasons import CenterError, DocumentRejected, Reason
 log = logging.getLogger(__name__)
 
 REASONS = {r.value: r for r in Reason}
+T = TypeVar("T")
 
 
 def check_binding(doc: p.Document, order_id: str, center_key: Ed25519PublicKey) -> str | None:
@@ -49,7 +50,8 @@ class CenterClient:
         self.calls = 0
         self.observe = observe  # told each call's seconds (the operators' latency metric)
 
-    def _call(self, call: str, body: Any = None) -> Any:
+    def _call(self, call: str, body: object, expected: type[T]) -> T:
+        """One call: its reply as ``expected``, or CenterError (refused, unreachable, broken)."""
         key = uuid.uuid4().hex
         self.calls += 1
         started = time.perf_counter()
@@ -67,21 +69,25 @@ class CenterClient:
         if isinstance(reply, p.Refusal):
             log.info("center refused %s: %s", call, reply.reason)
             raise CenterError(reply.detail, REASONS.get(reply.reason, Reason.CENTER_UNAVAILABLE))
+        if not isinstance(reply, expected):  # the protocol's table and this client disagree
+            raise CenterError(f"{call}: a {type(reply).__name__} reply", Reason.CENTER_UNAVAILABLE)
         return reply
 
     def catalog(self) -> p.Catalog:
-        return self._call("catalog")
+        return self._call("catalog", None, p.Catalog)
 
     def challenge(self) -> p.Challenge:
-        return self._call("challenge")
+        return self._call("challenge", None, p.Challenge)
 
     def authenticate(self, certificate: bytes, signature: bytes, nonce: bytes) -> p.Authenticated:
-        return self._call("authenticate", p.AuthenticateRequest(certificate, signature, nonce))
+        return self._call("authenticate", p.AuthenticateRequest(certificate, signature, nonce),
+                          p.Authenticated)
 
     def order(self, token: str, municipality: str, certificate: str,
               options: dict[str, object], copies: int) -> p.Order:
-        order: p.Order = self._call(
-            "order", p.OrderRequest(token, municipality, certificate, dict(options), copies))
+        order = self._call(
+            "order", p.OrderRequest(token, municipality, certificate, dict(options), copies),
+            p.Order)
         for doc in order.documents:
             problem = check_binding(doc, order.order_id, self._center_key)
             if problem is not None:
@@ -93,21 +99,21 @@ class CenterClient:
         return order
 
     def complete(self, order_id: str, printed: int) -> None:
-        self._call("complete", p.OrderRef(order_id, printed))
+        self._call("complete", p.OrderRef(order_id, printed), p.Done)
 
     def cancel(self, order_id: str) -> None:
-        self._call("cancel", p.OrderRef(order_id))
+        self._call("cancel", p.OrderRef(order_id), p.Done)
 
     def settle(self, report: p.SettlementReport) -> p.SettlementAck:
         """Send the day's settlement; the center answers with its own tally of that day."""
-        return self._call("settlement", report)
+        return self._call("settlement", report, p.SettlementAck)
 
     def registration_towns(self, token: str) -> p.RegistrationChoices:
         """The towns whose family-register certificates this resident may register for."""
-        return self._call("registration_towns", p.TokenRef(token))
+        return self._call("registration_towns", p.TokenRef(token), p.RegistrationChoices)
 
     def register(self, token: str, municipality: str, honseki: str,
                  hittousha: str) -> p.Registration:
         """Apply to get the 本籍地's certificates here; the typed text is never logged."""
         return self._call("register", p.RegistrationRequest(token, municipality, honseki,
-                                                             hittousha))
+                                                             hittousha), p.Registration)

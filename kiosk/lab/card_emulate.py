@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from drivers.card.emulator import TransitCard
@@ -45,7 +46,7 @@ def build_card(resident: str, world_path: Path | None, state: CardState | None) 
 
 
 def emulate(vpcd: str, resident: str, world_path: Path | None, state_dir: Path | None,
-            out: object = print) -> int:
+            out: Callable[[str], object] = print) -> int:
     """Serve the card until vpcd closes the connection or the process is interrupted."""
     try:
         host, port = parse_endpoint(vpcd)

@@ -4,6 +4,7 @@ emulated cards come from. Imported by ``kiosk.app`` only when a configuration na
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.center.client import CenterClient
 from kiosk.clock import Clock
@@ -14,6 +15,9 @@ from kiosk.lab.center.center import ReferenceCenter
 from kiosk.lab.center.local import LocalTransport
 from kiosk.lab.center.pki import TestJPKI
 from kiosk.lab.center.world import World, WorldError, load_world
+
+if TYPE_CHECKING:
+    from drivers.card.emulator import MyNumberCard
 
 CardIssuer = tuple[World, TestJPKI]
 
@@ -47,7 +51,7 @@ def card_issuer(config: Config, center: ReferenceCenter | None) -> CardIssuer | 
     return issuer
 
 
-def issue_card(issuer: CardIssuer, resident_id: str, clock: Clock) -> object:
+def issue_card(issuer: CardIssuer, resident_id: str, clock: Clock) -> MyNumberCard:
     """The card (or phone) of a resident of the world, issued by the center's test CA."""
     world, pki = issuer
     return resident_card(world, pki, resident_id, clock.now())

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pygame
 
+from drivers.payment.cash_unit import SimulatedCashUnit
 from kiosk.app import Kiosk
 from kiosk.config import Config, load_config
 from kiosk.field.live import FRAME_SECONDS, LiveKiosk
@@ -50,7 +51,8 @@ def hardware_key(kiosk: Kiosk, key: int) -> bool:
         if kiosk.slot is not None and kiosk.slot.card_present:
             kiosk.remove_card()
     elif key in COIN_KEYS:
-        kiosk.cash.insert(COIN_KEYS[key])
+        if isinstance(kiosk.cash, SimulatedCashUnit):
+            kiosk.cash.insert(COIN_KEYS[key])
     elif key in TAKE_KEYS:
         kiosk.take(TAKE_KEYS[key])
     else:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
+from drivers.payment.cash_unit import SimulatedCashUnit
+from drivers.printer.spool import SpoolPrinter
 from kiosk.app import build_kiosk
 from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
@@ -43,7 +47,8 @@ class Player:
             ready = self.kiosk.wait_for(ev.ReaderChanged, REAL_WAIT)
             if ready is not None:
                 self.kiosk.session.handle(ready)
-            if not isinstance(ready, ev.ReaderChanged) or not ready.available:
+            ready = ready if isinstance(ready, ev.ReaderChanged) else None
+            if ready is None or not ready.available:
                 self.kiosk.close()
                 raise SetupError(f"no vpcd reader {self.options.vpcd} through pcscd: "
                                  f"{ready.detail if ready else 'no answer'} (is pcscd running "
@@ -93,8 +98,8 @@ class Player:
         try:
             for step in self.file.steps:
                 if step.at is not None:
-                    self._timed(lambda s=step: self.kiosk.advance_to(
-                        self.file.header.start + timedelta(seconds=s.at)))
+                    when = self.file.header.start + timedelta(seconds=step.at)
+                    self._timed(partial(self.kiosk.advance_to, when))
                 self._do(step)
                 if self.options.pace:
                     time.sleep(self.options.pace)
@@ -105,15 +110,18 @@ class Player:
             self.result.totals = k.journal.totals().minus(before)
             self.result.apdus = k.card_port.total.apdus
             self.result.seconds = time.perf_counter() - started - self.result.waited
+            printer = k.printer
             self.result.documents = sorted(
-                str(p) for p in k.printer.directory.glob("*.pdf")) if self.options.out else []
+                str(p) for p in printer.directory.glob("*.pdf")
+            ) if self.options.out and isinstance(printer, SpoolPrinter) else []
             k.close()
         return self.result
 
-    def _timed(self, fn: Any) -> None:
-        """Run ``fn``; its machine time goes to the screen(s) the kiosk was on meanwhile."""
+    def _timed(self, *calls: Callable[[], object]) -> None:
+        """Run ``calls`` in turn; their machine time goes to the screen(s) the kiosk was on."""
         self._mark, self._mark_state = time.perf_counter(), self.kiosk.session.state
-        fn()
+        for call in calls:
+            call()
         self._charge()
         self._mark = None
 
@@ -124,11 +132,11 @@ class Player:
             self._mark = now
 
     def _pump_after(self, event: ev.Event) -> None:
-        self._timed(lambda: (self.kiosk.post(event), self.kiosk.pump()))
+        self._timed(lambda: self.kiosk.post(event), self.kiosk.pump)
 
     def _do(self, step: Step) -> None:
         k, a, v = self.kiosk, step.action, step.value
-        simple = {
+        simple: dict[str, Callable[[], ev.Event]] = {
             "language": lambda: ev.ChooseLanguage(v),
             "start": lambda: ev.Start(v),
             "agree": lambda: ev.Agree(v),
@@ -148,15 +156,15 @@ class Player:
         elif a == "card":
             self._card(step)
         elif a == "insert":
-            self._timed(lambda: (k.cash.insert(v), k.pump()))
+            self._timed(lambda: self._cash().insert(v), k.pump)
         elif a == "take":
-            self._timed(lambda: (k.take(v), k.pump()))
+            self._timed(lambda: k.take(v), k.pump)
         elif a == "tap":
             self._tap(step)
         elif a == "idle":
             self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
         elif a == "center" and v in CENTER_CONTROLS:
-            self._timed(lambda: k.approve_registrations())
+            self._timed(k.approve_registrations)
         elif a == "center":
             k.set_center_fault(v)
         elif a == "text":
@@ -167,13 +175,21 @@ class Player:
         elif a == "power":
             self._timed(self._power_cut)
         elif a == "clock":
-            self._timed(lambda: (self.clock.set(v), k.tick()))
+            self._timed(lambda: self.clock.set(v), k.tick)
         elif a == "expect":
             self._check(step.line, v)
         elif a == "wait":
             self._wait(step)
         else:  # the parser refuses anything else; reaching here is a harness bug
             raise AssertionError(f"unhandled action {a}")
+
+    def _cash(self) -> SimulatedCashUnit:
+        """The simulated cash unit, where the harness's coins go in."""
+        cash = self.kiosk.cash
+        if not isinstance(cash, SimulatedCashUnit):
+            raise SetupError(f"{self.file.path}: insert: this kiosk has no simulated cash unit "
+                             "(payment.unit)")
+        return cash
 
     def _card(self, step: Step) -> None:
         k = self.kiosk
@@ -189,13 +205,13 @@ class Player:
             except KeyError:
                 raise SetupError(f"{self.file.path}:{step.line}: resident: no resident "
                                  f"{resident!r} in the world") from None
-            self._timed(lambda: (slot.place(card), k.pump()))
+            self._timed(lambda: slot.place(card), k.pump)
             self._seen(step, ev.CardPlaced)
         else:
             if not slot.card_present:
                 raise SetupError(f"{self.file.path}:{step.line}: card: there is no card on the "
                                  "reader to remove")
-            self._timed(lambda: (slot.remove(), k.pump()))
+            self._timed(slot.remove, k.pump)
             self._seen(step, ev.CardRemoved)
 
     def _power_cut(self) -> None:
@@ -219,7 +235,7 @@ class Player:
                              "lab printer (kiosk replay --printer-lab)")
         lab.set_state(step.value)
         if step.value == "ok":  # the operator cleared the fault
-            self._timed(lambda: (self.kiosk.printer_cleared(), self.kiosk.pump()))
+            self._timed(self.kiosk.printer_cleared, self.kiosk.pump)
 
     def _seen(self, step: Step, kind: type[ev.Event]) -> None:
         """Over pcscd the reader notices a card by itself: wait (real time) until it has."""
@@ -274,7 +290,7 @@ class Player:
             if deadline is None or deadline > limit:
                 self._timed(lambda: k.advance_to(limit))
                 break
-            self._timed(lambda d=deadline: k.advance_to(d))
+            self._timed(partial(k.advance_to, deadline))
         missing = self._holds(step.value)
         for key, expected, found in missing:
             self.result.failures.append(Failure(

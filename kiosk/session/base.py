@@ -14,7 +14,7 @@ from datetime import datetime
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.session.alarms import Alarms
-from kiosk.session.operator_mode import OperatorMode
+from kiosk.session.operator_mode import Effect, OperatorMode
 from kiosk.session.preflight import Preflight
 from kiosk.session.till import Till
 from kiosk.session.visit import Ports, Visit
@@ -68,4 +68,7 @@ class SessionBase:
         raise NotImplementedError
 
     def _speak(self, prompt: str) -> None:
+        raise NotImplementedError
+
+    def _operator_effect(self, effect: Effect) -> None:
         raise NotImplementedError

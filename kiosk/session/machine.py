@@ -26,12 +26,12 @@ from kiosk.session.kiosk_rules import KioskRules
 from kiosk.session.operator_mode import OperatorMode
 from kiosk.session.paying import PayingRules
 from kiosk.session.preflight import Preflight
-from kiosk.session.signin import TryAgain, after_failure, pin_acceptable, sign_in, wipe
+from kiosk.session.signin import SignInRules
 from kiosk.session.till import Till
 from kiosk.session.visit import Ports, Visit
 from kiosk.session.worker import J, Jobs
 from kiosk.vocabulary import events as ev
-from kiosk.vocabulary.reasons import KioskError, Reason
+from kiosk.vocabulary.reasons import Reason
 from kiosk.vocabulary.view import View
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ def _row(t: Transition) -> dict[str, Any]:
     return row
 
 
-class Session(PayingRules, KioskRules):
+class Session(SignInRules, PayingRules, KioskRules):
     """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
 
     state: str  # set by the transitions Machine
@@ -124,7 +124,7 @@ class Session(PayingRules, KioskRules):
             ev.Agree: self._on_agree, ev.CardPlaced: self._on_card_placed,
             ev.CardRemoved: self._on_card_removed, ev.EnterPin: self._on_pin,
             ev.Confirm: self._on_confirm, ev.Cancel: lambda e: self.cancel(Reason.CANCELLED),
-            ev.Back: lambda e: self.trigger("back"), ev.Take: self._on_take,
+            ev.Back: self._on_back, ev.Take: self._on_take,
             ev.MoreTime: lambda e: self._arm_timers(), ev.MoneyInserted: self._on_money,
             ev.MoneyRejected: lambda e: None,  # the unit returned it to the tray itself
             ev.TrayChanged: self._on_tray, ev.ReaderChanged: self.on_reader,
@@ -227,38 +227,6 @@ class Session(PayingRules, KioskRules):
         elif self.state == "terms":
             self.cancel(Reason.CANCELLED)
 
-    def _on_card_placed(self, e: ev.CardPlaced) -> None:
-        self.card_present = True
-        if self.state == "remove_card" or self.alarm == "forgotten-card":
-            return  # put back while we asked for it: wait for it to be lifted
-        self.trigger("card_placed")
-
-    def _on_card_removed(self, e: ev.CardRemoved) -> None:
-        self.card_present = False
-        if self.alarm == "forgotten-card":
-            self.alarms.set("none")
-        if self.state == "pin_entry":
-            self.cancel(Reason.CARD_REMOVED)
-        elif self.state in ("remove_card", "error"):
-            self.trigger("card_gone")
-        # reading_card / authenticating: the running job fails by itself if it still needed the card
-
-    def _on_pin(self, e: ev.EnterPin) -> None:
-        if self.state == "maintenance" and self.operator and not self.operator.authorized:
-            self._operator_effect(self.operator.pin(e.pin))
-            return
-        if self.state != "pin_entry" or not pin_acceptable(e.pin):
-            if self.state == "pin_entry":
-                self.visit.message = Reason.PIN_WRONG
-            wipe(e.pin)
-            return
-        pin = bytearray(e.pin)
-        wipe(e.pin)
-        self.trigger("pin_entered")
-        card, center, kiosk_id = self.ports.card, self.ports.center, self.kiosk_id
-        self.submit(jobs.SignedIn, lambda: sign_in(card, center, pin, kiosk_id),
-                    Reason.CARD_UNREADABLE)
-
     def _on_confirm(self, e: ev.Confirm) -> None:
         if self.state == "error":
             self._end_error()
@@ -267,6 +235,9 @@ class Session(PayingRules, KioskRules):
         handler = flow.handlers().get(ev.Confirm) if flow else None
         if handler is not None:
             handler(e)
+
+    def _on_back(self, e: ev.Back) -> None:
+        self.trigger("back")
 
     def _on_take(self, e: ev.Take) -> None:
         """With a tray sensor, the sensor reports what left the tray (TrayChanged) and this
@@ -300,39 +271,6 @@ class Session(PayingRules, KioskRules):
             handler(e)
         else:
             log.error("job %s failed: %s", e.job.__name__, e.reason)
-
-    def _done_read_card(self, result: jobs.CardRead) -> None:
-        self.visit.card = result.info
-        if result.info.tries_left == 0:
-            self._close_card()
-            self.fail(Reason.PIN_LOCKED)
-        elif self.visit.cancel_requested:
-            self._close_card()
-            self.cancel(Reason.CANCELLED)
-        else:
-            self.trigger("card_read")
-
-    def _failed_read_card(self, e: ev.WorkFailed) -> None:
-        self._close_card()
-        self.fail(e.reason)
-
-    def _done_sign_in(self, result: jobs.SignedIn) -> None:
-        v = self.visit
-        v.signed_in, v.token = True, result.result.token
-        v.offers, v.message = list(result.result.offers), None
-        if v.cancel_requested:
-            self.cancel(Reason.CANCELLED)
-        else:
-            self.trigger("authenticated")
-
-    def _failed_sign_in(self, e: ev.WorkFailed) -> None:
-        outcome = after_failure(e, self.visit.card)
-        if isinstance(outcome, TryAgain):
-            self.visit.card, self.visit.message = outcome.card, Reason.PIN_WRONG
-            self.trigger("pin_rejected")
-            return
-        self._close_card()
-        self.fail(outcome)
 
     # ------------------------------------------------------------------ ending
     def cancel(self, reason: Reason) -> None:
@@ -378,12 +316,6 @@ class Session(PayingRules, KioskRules):
         else:
             self.alarms.set("none")
             self.trigger("finish")
-
-    def _close_card(self) -> None:
-        try:
-            self.ports.card.close()
-        except KioskError as exc:
-            log.info("card release: %s", exc.reason)
 
     def _collected(self) -> bool:
         return not self.paper_in_tray and not self.change_in_tray
@@ -434,18 +366,6 @@ class Session(PayingRules, KioskRules):
     def _enter_terms(self) -> None:
         if self.ports.metrics:
             self.ports.metrics.visit_started()
-
-    def _enter_await_card(self) -> None:
-        if self.card_present:  # already on the reader (put down before the prompt)
-            self.trigger("card_placed")
-
-    def _enter_reading_card(self) -> None:
-        card = self.ports.card
-        self.submit(jobs.CardRead, lambda: jobs.CardRead(card.open()), Reason.CARD_UNREADABLE)
-
-    def _enter_remove_card(self) -> None:
-        if not self.card_present:
-            self.trigger("card_gone")
 
     def _enter_payment(self) -> None:
         order = self.visit.order

@@ -2,17 +2,25 @@
 
 The worker side (``sign_in``) runs the exchange over the card and center ports; the PIN is wiped
 as soon as the card has it. ``after_failure`` says what a failed sign-in means for the visit.
+``SignInRules`` is the part of the session every service shares from "place your card" to
+"take your card": reading it, the PIN, the sign-in's results.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from kiosk.center.protocol import auth_message
+from kiosk.session import jobs
+from kiosk.session.base import SessionBase
 from kiosk.session.jobs import SignedIn
+from kiosk.vocabulary import events as ev
 from kiosk.vocabulary.events import WorkFailed
 from kiosk.vocabulary.ports import CardInfo, CardPort, CenterPort
-from kiosk.vocabulary.reasons import PinWrong, Reason
+from kiosk.vocabulary.reasons import KioskError, PinWrong, Reason
+
+log = logging.getLogger(__name__)
 
 
 def wipe(buf: bytearray) -> None:
@@ -51,3 +59,90 @@ def after_failure(failure: WorkFailed, card: CardInfo | None) -> TryAgain | Reas
     if isinstance(error, PinWrong) and error.tries_left > 0 and card is not None:
         return TryAgain(CardInfo(card.kind, error.tries_left))
     return Reason.PIN_LOCKED if isinstance(error, PinWrong) else failure.reason
+
+
+class SignInRules(SessionBase):
+    """The card and the sign-in (a part of ``Session``)."""
+
+    def _on_card_placed(self, e: ev.CardPlaced) -> None:
+        self.card_present = True
+        if self.state == "remove_card" or self.alarms.kind == "forgotten-card":
+            return  # put back while we asked for it: wait for it to be lifted
+        self.trigger("card_placed")
+
+    def _on_card_removed(self, e: ev.CardRemoved) -> None:
+        self.card_present = False
+        if self.alarms.kind == "forgotten-card":
+            self.alarms.set("none")
+        if self.state == "pin_entry":
+            self.cancel(Reason.CARD_REMOVED)
+        elif self.state in ("remove_card", "error"):
+            self.trigger("card_gone")
+        # reading_card / authenticating: the running job fails by itself if it still needed the card
+
+    def _on_pin(self, e: ev.EnterPin) -> None:
+        if self.state == "maintenance" and self.operator and not self.operator.authorized:
+            self._operator_effect(self.operator.pin(e.pin))
+            return
+        if self.state != "pin_entry" or not pin_acceptable(e.pin):
+            if self.state == "pin_entry":
+                self.visit.message = Reason.PIN_WRONG
+            wipe(e.pin)
+            return
+        pin = bytearray(e.pin)
+        wipe(e.pin)
+        self.trigger("pin_entered")
+        card, center, kiosk_id = self.ports.card, self.ports.center, self.kiosk_id
+        self.jobs.submit(jobs.SignedIn, lambda: sign_in(card, center, pin, kiosk_id),
+                    Reason.CARD_UNREADABLE)
+
+    def _done_read_card(self, result: jobs.CardRead) -> None:
+        self.visit.card = result.info
+        if result.info.tries_left == 0:
+            self._close_card()
+            self.fail(Reason.PIN_LOCKED)
+        elif self.visit.cancel_requested:
+            self._close_card()
+            self.cancel(Reason.CANCELLED)
+        else:
+            self.trigger("card_read")
+
+    def _failed_read_card(self, e: ev.WorkFailed) -> None:
+        self._close_card()
+        self.fail(e.reason)
+
+    def _done_sign_in(self, result: jobs.SignedIn) -> None:
+        v = self.visit
+        v.signed_in, v.token = True, result.result.token
+        v.offers, v.message = list(result.result.offers), None
+        if v.cancel_requested:
+            self.cancel(Reason.CANCELLED)
+        else:
+            self.trigger("authenticated")
+
+    def _failed_sign_in(self, e: ev.WorkFailed) -> None:
+        outcome = after_failure(e, self.visit.card)
+        if isinstance(outcome, TryAgain):
+            self.visit.card, self.visit.message = outcome.card, Reason.PIN_WRONG
+            self.trigger("pin_rejected")
+            return
+        self._close_card()
+        self.fail(outcome)
+
+    def _close_card(self) -> None:
+        try:
+            self.ports.card.close()
+        except KioskError as exc:
+            log.info("card release: %s", exc.reason)
+
+    def _enter_await_card(self) -> None:
+        if self.card_present:  # already on the reader (put down before the prompt)
+            self.trigger("card_placed")
+
+    def _enter_reading_card(self) -> None:
+        card = self.ports.card
+        self.jobs.submit(jobs.CardRead, lambda: jobs.CardRead(card.open()), Reason.CARD_UNREADABLE)
+
+    def _enter_remove_card(self) -> None:
+        if not self.card_present:
+            self.trigger("card_gone")

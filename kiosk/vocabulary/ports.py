@@ -136,8 +136,8 @@ class AlarmPort(Protocol):
     def sound(self, kind: str) -> None:
         """Start the alarm ``kind`` (forgotten-card, -paper, -change), or keep it going."""
 
-    def escalate(self, seconds_ignored: float) -> None:
-        """Louder and faster the longer the alarm is ignored."""
+    def escalate(self, seconds_ignored: float) -> int:
+        """Louder and faster the longer the alarm is ignored; returns the level now."""
 
     def chime(self) -> None:
         """A short chime: something is ready to be taken."""
@@ -146,8 +146,9 @@ class AlarmPort(Protocol):
 
 
 class VoicePort(Protocol):
-    def speak(self, prompt: str, language: str) -> None:
-        """Say a prompt (insert-card, remove-card, forgotten-paper, …) in a language."""
+    def speak(self, prompt: str, language: str) -> bool:
+        """Say a prompt (insert-card, remove-card, forgotten-paper, …) in a language; True
+        when it started to sound."""
 
     def stop(self) -> None:
         """The resident's "stop voice" button."""

@@ -17,7 +17,7 @@ MAYORS = ("青木 誠", "石川 恵子", "上田 浩", "岡本 直美", "木村 
 
 
 def _number(seed: str, digits: int) -> int:
-    return int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big") % 10**digits
+    return int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big") % int(10**digits)
 
 
 def individual_number(resident_id: str) -> str:

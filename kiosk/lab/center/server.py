@@ -48,10 +48,11 @@ def kiosk_of(environ: dict[str, Any]) -> str | None:
     """The kiosk id: the common name of the verified client certificate."""
     sock = environ.get("gunicorn.socket")
     cert = sock.getpeercert() if isinstance(sock, ssl.SSLSocket) else None
-    for rdn in (cert or {}).get("subject", ()):
-        for key, value in rdn:
-            if key == "commonName":
-                return str(value)
+    subject = cert.get("subject", ()) if cert else ()
+    for rdn in subject if isinstance(subject, tuple) else ():
+        for pair in rdn:
+            if pair[0] == "commonName":
+                return str(pair[1])
     return None
 
 
@@ -145,7 +146,7 @@ def serve(options: ServeOptions) -> int:
     app = CenterApp(options)
     workers = options.workers or max(2, os.cpu_count() or 1)
 
-    class Gunicorn(BaseApplication):  # type: ignore[misc]
+    class Gunicorn(BaseApplication):
         def load_config(self) -> None:
             settings = {
                 "bind": f"{options.host}:{options.port}",
@@ -165,7 +166,7 @@ def serve(options: ServeOptions) -> int:
             for key, value in settings.items():
                 self.cfg.set(key, value)
 
-        def load(self) -> CenterApp:
+        def load(self) -> CenterApp:  # type: ignore[override]  # a WSGI app: the stub's union
             return app
 
     print(f"center serving https://{options.host}:{options.port}{CALL_PATH} with {workers} "

@@ -150,7 +150,8 @@ class CenterStore:
         if not rows:
             return None
         row = rows[0]
-        return OrderRecord(*row[:9], document_ids=tuple(json.loads(row[9])))
+        return OrderRecord(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7],
+                           row[8], document_ids=tuple(json.loads(row[9])))
 
     def finish_order(self, order_id: str, state: str, printed: int, refuse: str) -> str | None:
         """Move an order to ``state`` unless it is in ``refuse``; its state after, or None."""

@@ -121,7 +121,7 @@ def filled_rects(operations: list[tuple[list[object], bytes]]) -> list[Fill]:
     Follows ``q``/``Q``/``cm`` and the fill colour (black is gray 0, RGB 0 0 0 or CMYK 0 0 0 1).
     Rectangles turned off the axes and other path segments are left out.
     """
-    ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    ctm: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     black = True
     stack: list[tuple[tuple[float, ...], bool]] = []
     path: list[Rect] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -68,7 +69,7 @@ def _require_ja(path: str, names: dict[str, str]) -> None:
         raise schema.SchemaError(path, "needs a Japanese name (key 'ja')")
 
 
-def _unique(items: list, key: str, section: str) -> None:
+def _unique(items: Sequence[object], key: str, section: str) -> None:
     seen: set[str] = set()
     for i, item in enumerate(items):
         value = getattr(item, key)
