@@ -27,7 +27,7 @@ CUTS = int(os.environ.get("KIOSK_POWER_CUTS", "200"))
 PLAYLIST = ["r001-juminhyo-one-copy", "r002-pin-mistyped-once", "r001-cancel-at-payment",
             "money-timeout-at-payment", "money-rejected-coin", "alarm-forgotten-paper",
             "center-wrong-document", "money-emoney"]
-STATE = re.compile(r"kiosk\.session: state (\w+)")
+STATE = re.compile(r"kiosk\.session\.machine: state (\w+)")
 
 
 def kiosk(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:

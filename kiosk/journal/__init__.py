@@ -1,1 +1,1 @@
-"""journal"""
+"""The transaction journal (SQLite), recovery on start, and `kiosk journal`."""

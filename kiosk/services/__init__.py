@@ -1,1 +1,1 @@
-"""services"""
+"""The services the kiosk hosts (plugins through the kiosk.services entry points) and their API."""

@@ -111,7 +111,8 @@ class Session(SignInRules, PayingRules, KioskRules):
         rows = [_row(t) for t in TRANSITIONS]
         entries = [{"trigger": "card_gone", "source": "remove_card", "dest": s.entry,
                     "conditions": self._signed_in_for(s.id)} for s in self.services]
-        rows[7:7] = entries  # before card_gone → idle: a signed-in resident goes on
+        at = next(i for i, r in enumerate(rows) if r["trigger"] == "card_gone")
+        rows[at:at] = entries  # before card_gone → idle: a signed-in resident goes on
         rows += [_row(t) for s in self.services for t in s.transitions]
         self.back_from = {r["source"] for r in rows if r["trigger"] == "back"}
         self.machine = Machine(
