@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from kiosk.i18n import Translator
+from kiosk.vocabulary import events
 from kiosk.vocabulary.view import View
 from screens.common import message
 from screens.layout import NO_UI, Frame, Layout, UiState
@@ -22,4 +23,5 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     frame = Frame(view, tr, size, tr._("Application received"), ui=ui)
     message(frame, "registration_done", tr._("Your application has been received."),
             usable_text(tr, view.usable_from), pictogram="check")
+    frame.primary("registration_done.ok", tr._("OK"), events.Confirm(True))
     return frame.layout()

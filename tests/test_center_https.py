@@ -160,9 +160,9 @@ def test_a_certificate_from_another_ca_is_refused(served: Served, tmp_path: Path
 
 
 def sign_in(served: Served, client: CenterClient, resident: str,
-            signed_for: str = "store-0001") -> p.Authenticated:
-    world = load_world(WORLD)
-    r = world.resident(resident)
+            signed_for: str = "store-0001", world: Path = WORLD) -> p.Authenticated:
+    """A resident of ``world`` signs in at the served center with a card of its test CA."""
+    r = load_world(world).resident(resident)
     assert r is not None
     creds = CardState(served.data).pki().issue_card(r.id, r.card.cert, FRIDAY_11)
     challenge = client.challenge()

@@ -11,17 +11,15 @@ from datetime import datetime
 
 import pytest
 from conftest import ROOT
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
 from test_center import sign_in
-from test_center_https import FRIDAY_11, Served, serve
+from test_center_https import Served, serve
+from test_center_https import sign_in as served_sign_in
 
 from kiosk.center import protocol as p
 from kiosk.center.client import CenterClient
 from kiosk.center.prefectures import PREFECTURES, prefecture_of
 from kiosk.clock import JST, VirtualClock
 from kiosk.lab.center import center as center_module
-from kiosk.lab.center.cards import CardState
 from kiosk.lab.center.center import ReferenceCenter
 from kiosk.lab.center.documents import CertificateContent
 from kiosk.lab.center.kana import address_matches, name_matches, normalise, reading_forms
@@ -299,13 +297,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 def https_sign_in(served: Served, client: CenterClient, resident: str) -> p.Authenticated:
-    r = load_world(WORLD).resident(resident)
-    assert r is not None
-    creds = CardState(served.data).pki().issue_card(r.id, r.card.cert, FRIDAY_11)
-    challenge = client.challenge()
-    signature = creds.key.sign(p.auth_message(challenge.nonce, KIOSK), padding.PKCS1v15(),
-                               hashes.SHA256())
-    return client.authenticate(creds.cert_der, signature, challenge.nonce)
+    return served_sign_in(served, client, resident, KIOSK, WORLD)
 
 
 def test_registration_and_approval_over_https(served: Served) -> None:

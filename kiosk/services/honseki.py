@@ -124,6 +124,9 @@ class RegistrationFlow:
         self.core.trigger("typed")
 
     def _on_confirm(self, e: ev.Confirm) -> None:
+        if self.core.state == "registration_done":
+            self.core.trigger("finish")  # read it: done
+            return
         if self.core.state != "registration_confirm" or not e.accepted or self.town is None:
             return
         center, token, town = self.core.ports.center, self.core.visit.token, self.town.code
