@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--printer-lab", action="store_true",
                     help="print through CUPS to a lab printer (ippeveprinter) whose faults the "
                          "sessions' printer lines set; cupsd must be running")
-    rp.add_argument("--pace", type=float, default=0.0, metavar="SECONDS",
+    rp.add_argument("--pace", type=_pace, default=0.0, metavar="SECONDS",
                     help="wait this long (real time) after each line (fault-injection tests)")
     rp.add_argument("--pcsc", action="store_true",
                     help="cards through pcscd and pyscard, the emulator on vsmartcard-vpcd")
@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # SDL (pygame's display and mixer) would take SIGINT and SIGTERM for itself, and a kiosk or
+    # a replay then no longer stops when told to: the signals stay Python's.
+    os.environ.setdefault("SDL_NO_SIGNAL_HANDLERS", "1")
     if argv[:2] == ["voice", "build"]:  # its own options: drivers/audio/voice.py
         from drivers.audio.voice import main_build_voice
 
@@ -117,6 +120,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     parser.error(f"unknown command {args.command}")  # exits 2
+
+
+def _pace(text: str) -> float:
+    """--pace: real seconds after each line, 0 to 60."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value <= 60:  # NaN fails this too
+        raise argparse.ArgumentTypeError("must be 0 to 60 seconds")
+    return value
 
 
 def _headless() -> None:

@@ -14,6 +14,7 @@ from kiosk.vocabulary.view import LANGUAGES
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
 MAX_TIMEOUT = 3600  # seconds: no screen waits on a resident longer than an hour
+MAX_TUBE = 2000  # coins a change tube holds
 
 
 class ConfigError(ValueError):
@@ -30,8 +31,8 @@ class KioskSection:
     def check(self) -> None:
         if self.language not in LANGUAGES:
             raise schema.SchemaError("language", f"must be one of {', '.join(LANGUAGES)}")
-        if len(self.screen) != 2 or min(self.screen) < 320:
-            raise schema.SchemaError("screen", "must be [width, height], each at least 320")
+        if len(self.screen) != 2 or not all(320 <= n <= 7680 for n in self.screen):
+            raise schema.SchemaError("screen", "must be [width, height], each 320 to 7680")
 
 
 @dataclass
@@ -79,8 +80,11 @@ class PrinterSection:
         scheme, _, rest = self.uri.partition(":")
         if scheme not in ("spool", "cups") or not rest:
             raise schema.SchemaError("uri", "must be spool:DIR or cups:QUEUE")
-        if self.timeout <= 0 or self.check_seconds <= 0:
-            raise schema.SchemaError("timeout", "must be more than 0 seconds")
+        for key in ("timeout", "check_seconds"):
+            if not 0 < getattr(self, key) <= MAX_TIMEOUT:
+                raise schema.SchemaError(key, f"must be more than 0 and at most {MAX_TIMEOUT} s")
+        if not 0 <= self.pages_per_minute <= 1000:
+            raise schema.SchemaError("pages_per_minute", "must be 0 (at once) to 1000")
 
 
 @dataclass
@@ -118,11 +122,16 @@ class PaymentSection:
             raise schema.SchemaError("emoney", "must be approve, decline or timeout")
         not_yen = [y for y in self.accept if y not in (10, 50, 100, 500, 1000, 5000, 10000)]
         if not_yen:
-            raise schema.SchemaError("accept", f"{not_yen[0]} is not a yen coin or note")
-        for coin, count in self.change.items():
-            if coin not in ("10", "50", "100", "500") or count < 0:
-                raise schema.SchemaError(f"change.{coin}", "must be a coin (10/50/100/500) "
-                                         "with a count of 0 or more")
+            raise schema.SchemaError("accept", f"{', '.join(map(str, not_yen))}: not a yen coin "
+                                     "or note (10, 50, 100, 500, 1000, 5000, 10000)")
+        if "cash" in self.methods and not self.accept:
+            raise schema.SchemaError("accept", "lists what the cash unit takes: at least one "
+                                     "coin or note when cash is paid")
+        wrong = [coin for coin, count in self.change.items()
+                 if coin not in ("10", "50", "100", "500") or not 0 <= count <= MAX_TUBE]
+        if wrong:  # every bad coin named at once
+            raise schema.SchemaError(f"change.{wrong[0]}", f"{', '.join(wrong)}: each must be a "
+                                     f"coin (10/50/100/500) with a count of 0 to {MAX_TUBE}")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import math
 import types
 import typing
 from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
@@ -107,7 +108,13 @@ def load(tp: Any, data: Any, path: str = "") -> Any:
     if tp is float:
         if isinstance(data, bool) or not isinstance(data, int | float):
             raise SchemaError(path, f"must be a number, not {data!r}")
-        return float(data)
+        try:
+            number = float(data)
+        except OverflowError:  # an int too large for a float
+            raise SchemaError(path, "is out of range") from None
+        if not math.isfinite(number):
+            raise SchemaError(path, f"must be a finite number, not {data!r}")
+        return number
     if tp is str:
         if not isinstance(data, str):
             raise SchemaError(path, f"must be a string, not {data!r}")

@@ -26,6 +26,8 @@ CALL_PATH = "/v1/call"
 FAULT_PATH = "/lab/fault"
 APPROVE_PATH = "/lab/approve-registrations"
 LAB_TIME = "X-Kiosk-Lab-Time"
+MAX_TIMEOUT = 120.0  # seconds a call may wait for the center
+MAX_BACKOFF = 10.0  # seconds before the first retry (it doubles: 3 retries wait at most 70 s)
 RETRY_STATUS = {409, 500, 502, 503, 504}  # 409: the same key is still being answered
 
 
@@ -46,8 +48,11 @@ class HttpsSettings:
         for name in ("cert", "key", "ca"):
             if not Path(getattr(self, name)).is_file():
                 raise schema.SchemaError(name, f"no such file: {getattr(self, name)}")
-        if self.connect_timeout <= 0 or self.read_timeout <= 0:
-            raise schema.SchemaError("read_timeout", "timeouts must be more than 0 seconds")
+        for name in ("connect_timeout", "read_timeout"):
+            if not 0 < getattr(self, name) <= MAX_TIMEOUT:
+                raise schema.SchemaError(name, f"must be more than 0 and at most {MAX_TIMEOUT} s")
+        if not 0 <= self.backoff <= MAX_BACKOFF:
+            raise schema.SchemaError("backoff", f"must be 0 to {MAX_BACKOFF} seconds")
         if not 0 <= self.retries <= 10:
             raise schema.SchemaError("retries", "must be 0 to 10")
 

@@ -6,6 +6,7 @@ A file that breaks the format raises one ``FormatError`` naming the file, the li
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,9 @@ ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + STAFF_ACTIONS + CHECKS
 CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
 CENTER_CONTROLS = ("approve-registrations",)  # the lab's hand in the world: the 本籍地 answers
 TEXT_LIMIT = 200  # characters a text line may type into one field
+MAX_SECONDS = 366 * 24 * 3600  # the longest a session may run, idle or wait: a year
+MIN_YEAR, MAX_YEAR = 2000, 2100  # a session's clock stays in these years
+MAX_FILE_BYTES = 16 * 2**20
 EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
             "orders_completed", "orders_voided", "registrations", "screen")
@@ -76,20 +80,22 @@ def parse_session(path: str | Path) -> SessionFile:
     """Read and check a whole session file."""
     path = Path(path)
     name = str(path)
+    if not path.is_file():  # a directory, a device, a pipe: nothing to read, or never an end
+        raise FormatError(name, 0, "", "no such file" if not path.exists()
+                          else "not a regular file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise FormatError(name, 0, "", f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FormatError(name, 0, "", "no such file") from None
     except UnicodeDecodeError:
         raise FormatError(name, 0, "", "not UTF-8 text") from None
+    except OSError as exc:
+        raise FormatError(name, 0, "", f"cannot be read: {exc.strerror}") from None
     rows: list[tuple[int, dict[str, Any]]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise FormatError(name, number, "", f"not JSON ({exc.msg})") from None
+        obj = _json_line(name, number, raw)
         if not isinstance(obj, dict):
             raise FormatError(name, number, "", "each line must be a JSON object")
         rows.append((number, obj))
@@ -114,6 +120,34 @@ def parse_session(path: str | Path) -> SessionFile:
     return session
 
 
+def _json_line(name: str, number: int, raw: str) -> Any:
+    """One line as JSON: no NaN or Infinity, no number too long or deep nesting, no lone
+    surrogate (a report could not be written with it)."""
+    try:
+        obj = json.loads(raw, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise FormatError(name, number, "", f"not JSON ({exc.msg})") from None
+    except ValueError as exc:  # NaN/Infinity, or an int of thousands of digits
+        raise FormatError(name, number, "", f"not JSON a session can hold ({exc})") from None
+    except RecursionError:
+        raise FormatError(name, number, "", "nested too deeply") from None
+    try:
+        json.dumps(obj, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise FormatError(name, number, "", "has a lone surrogate (\\ud800…): not text") from None
+    return obj
+
+
+def _no_constant(word: str) -> None:
+    raise ValueError(f"{word} is not a number here")
+
+
+def _seconds(value: Any) -> bool:
+    """A number of seconds a session may name: finite, 0 to MAX_SECONDS."""
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 <= value <= MAX_SECONDS)
+
+
 def _header(name: str, path: Path, number: int, obj: dict[str, Any]) -> Header:
     def err(key: str, message: str) -> FormatError:
         return FormatError(name, number, key, message)
@@ -133,7 +167,14 @@ def _header(name: str, path: Path, number: int, obj: dict[str, Any]) -> Header:
     if not isinstance(world, str) or not world:
         raise err("world", "must be \"sample\" or a path to a world file")
     if world != "sample":
-        world = str((path.parent / world).resolve())
+        try:
+            resolved = (path.parent / world).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise err("world", f"{world!r} cannot be resolved: {exc}") from None
+        if not resolved.is_file():
+            raise err("world", f"{world!r} is not a world file"
+                      + (" (no such file)" if not resolved.exists() else ""))
+        world = str(resolved)
     kiosk = obj.get("kiosk", "store-0001")
     if not isinstance(kiosk, str) or not kiosk:
         raise err("kiosk", "must be a kiosk id of the world")
@@ -153,6 +194,8 @@ def _time(value: Any, err: Any) -> datetime:
         raise err(f"{value!r} is not a time like 2026-11-21T10:00:00+09:00") from None
     if when.tzinfo is None:
         raise err("needs an offset (+09:00)")
+    if not MIN_YEAR <= when.year <= MAX_YEAR:
+        raise err(f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
     return when
 
 
@@ -161,8 +204,8 @@ def _step(name: str, number: int, obj: dict[str, Any]) -> Step:
         return FormatError(name, number, key, message)
 
     at = obj.get("at")
-    if "at" in obj and (isinstance(at, bool) or not isinstance(at, int | float) or at < 0):
-        raise err("at", "must be seconds since start (a number, 0 or more)")
+    if "at" in obj and not _seconds(at):
+        raise err("at", f"must be seconds since start (a number, 0 to {MAX_SECONDS:g})")
     keys = [k for k in obj if k not in ("at", "within", "resident")]
     unknown = [k for k in keys if k not in ACTIONS]
     if unknown:
@@ -183,8 +226,9 @@ def _step(name: str, number: int, obj: dict[str, Any]) -> Step:
     within = None
     if action == "wait":
         within = obj.get("within")
-        if isinstance(within, bool) or not isinstance(within, int | float) or within <= 0:
-            raise err("within", "wait needs within: the most seconds to wait, more than 0")
+        if not _seconds(within) or not within:
+            raise err("within", f"wait needs within: the most seconds to wait, more than 0 and "
+                      f"at most {MAX_SECONDS:g}")
     if action == "clock":
         value = _time(value, lambda m: err("clock", m))
     if action == "card":
@@ -265,8 +309,7 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "cancel": lambda v, o: None if v is True else "must be true",
     "back": lambda v, o: None if v is True else "must be true",
     "take": lambda v, o: None if v in ("paper", "change") else "must be \"paper\" or \"change\"",
-    "idle": lambda v, o: None if isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-    else "must be seconds, 0 or more",
+    "idle": lambda v, o: None if _seconds(v) else f"must be seconds, 0 to {MAX_SECONDS:g}",
     "clock": lambda v, o: None,
     "power": lambda v, o: None if v == "cut" else "must be \"cut\"",
     "key": lambda v, o: None if v == "operator" else "must be \"operator\"",

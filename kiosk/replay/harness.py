@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import sqlite3
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,6 +30,24 @@ def load_config_data(path: Path) -> dict[str, Any]:
     return resolve_paths(data, path.resolve().parent)
 
 
+def _unwritable(options: Options) -> str:
+    """Why --out or --journal cannot be written (before any session runs), or ""."""
+    for flag, folder in (("--out", options.out),
+                         ("--journal", options.journal.parent if options.journal else None)):
+        if folder is None:
+            continue
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as exc:
+            return f"{flag}: {folder} cannot be written: {exc.strerror or exc}"
+    if options.journal is not None and options.journal.exists() and (
+            not options.journal.is_file() or not os.access(options.journal, os.W_OK)):
+        return f"--journal: {options.journal} is not a journal file this user can write"
+    return ""
+
+
 def replay(files: list[Path], options: Options, out: TextIO = sys.stdout,
            err: TextIO = sys.stderr) -> int:
     """Play every file; print one line per session and a summary; write report.json with --out."""
@@ -35,11 +56,18 @@ def replay(files: list[Path], options: Options, out: TextIO = sys.stdout,
     except FormatError as exc:
         print(f"malformed session file: {exc}", file=err)
         return EXIT_BAD_INPUT
+    problem = _unwritable(options)
+    if problem:
+        print(problem, file=err)
+        return EXIT_BAD_INPUT
     results: list[Result] = []
     for session in sessions:
         try:
             result = play_file(session, options)
         except (SetupError, ConfigError) as exc:
+            print(f"cannot play {session.path}: {exc}", file=err)
+            return EXIT_BAD_INPUT
+        except (OSError, sqlite3.Error) as exc:  # a folder or journal that cannot be written
             print(f"cannot play {session.path}: {exc}", file=err)
             return EXIT_BAD_INPUT
         results.append(result)

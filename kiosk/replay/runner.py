@@ -15,6 +15,7 @@ from drivers.card.emulator.vpcd import VpcdSlot, parse_endpoint
 from drivers.payment.cash_unit import SimulatedCashUnit
 from drivers.printer.spool import SpoolPrinter
 from kiosk.app import build_kiosk
+from kiosk.center.transport import TransportError
 from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
 from kiosk.journal.store import Totals
@@ -149,6 +150,8 @@ class Player:
             "back": lambda: ev.Back(),
             "key": lambda: ev.OperatorKey(),
         }
+        if a == "municipality":
+            self._known_municipality(step)
         if a in simple:
             self._pump_after(simple[a]())
         elif a == "pin":
@@ -163,10 +166,8 @@ class Player:
             self._tap(step)
         elif a == "idle":
             self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
-        elif a == "center" and v in CENTER_CONTROLS:
-            self._timed(k.approve_registrations)
         elif a == "center":
-            k.set_center_fault(v)
+            self._center(step)
         elif a == "text":
             self._pump_after(ev.SetText({key: type_keys(keystrokes(text))
                                          for key, text in v.items()}))
@@ -182,6 +183,25 @@ class Player:
             self._wait(step)
         else:  # the parser refuses anything else; reaching here is a harness bug
             raise AssertionError(f"unhandled action {a}")
+
+    def _center(self, step: Step) -> None:
+        """The lab's hand on the center: a fault from now on, or the 本籍地's answer."""
+        k = self.kiosk
+        try:
+            if step.value in CENTER_CONTROLS:
+                self._timed(k.approve_registrations)
+            else:
+                k.set_center_fault(step.value)
+        except (ConfigError, TransportError) as exc:
+            raise SetupError(f"{self.file.path}:{step.line}: center: {exc}") from None
+
+    def _known_municipality(self, step: Step) -> None:
+        """A municipality the world does not have is a mistake in the session, not a choice."""
+        issuer = self.kiosk.issuer
+        world = issuer[0] if issuer else None
+        if world is not None and world.municipality(step.value) is None:
+            raise SetupError(f"{self.file.path}:{step.line}: municipality: no municipality "
+                             f"{step.value!r} in the world")
 
     def _cash(self) -> SimulatedCashUnit:
         """The simulated cash unit, where the harness's coins go in."""
