@@ -26,6 +26,7 @@ from kiosk.center.transport import Transport, TransportError, TransportOptions, 
 from kiosk.clock import Clock, VirtualClock
 from kiosk.config import Config, ConfigError
 from kiosk.field.metrics import KioskMetrics
+from kiosk.journal.opening import JournalError
 from kiosk.journal.recovery import recover
 from kiosk.journal.store import SqliteJournal
 from kiosk.session.machine import Session
@@ -270,7 +271,10 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     printer = parts.printer(ctx)
     alarm = MixerAlarm()
     voice = VoicePlayer()
-    journal = SqliteJournal(config.journal.path, clock)
+    try:
+        journal = SqliteJournal(config.journal.path, clock)
+    except JournalError as exc:  # refused before a yen is taken: the kiosk does not start
+        raise ConfigError(f"journal.path: {exc}") from None
     worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)
     metrics = KioskMetrics()
     if config.metrics.port or config.metrics.textfile:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,6 +136,11 @@ class PaymentSection:
 @dataclass
 class JournalSection:
     path: str = "kiosk-journal.sqlite"
+    reserve_kib: int = 1024  # below this free beside the journal no visit starts, no yen is taken
+
+    def check(self) -> None:
+        if not 16 <= self.reserve_kib <= 1024 * 1024:
+            raise schema.SchemaError("reserve_kib", "must be 16 KiB to 1 GiB (1048576)")
 
 
 @dataclass
@@ -275,11 +279,15 @@ def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None
     if path is not None:
         origin = str(path)
         try:
-            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            data = schema.load_toml(Path(path).read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{origin}: no such file") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except UnicodeDecodeError as exc:
             raise ConfigError(f"{origin}: not valid TOML: {exc}") from None
+        except schema.TomlError as exc:
+            raise ConfigError(f"{origin}: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"{origin}: cannot be read: {exc.strerror}") from None
         data = resolve_paths(data, Path(path).resolve().parent)
     return from_data(merge(data, overrides or {}), origin)
 

@@ -11,6 +11,8 @@ import base64
 import binascii
 import dataclasses
 import math
+import re
+import tomllib
 import types
 import typing
 from typing import TYPE_CHECKING, Any, TypeVar, Union, overload
@@ -167,3 +169,25 @@ def dump(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): dump(v) for k, v in value.items()}
     return value
+
+
+class TomlError(ValueError):
+    """A TOML text that cannot be read; str() is the one line to show, with ``line`` if known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def load_toml(text: str) -> dict[str, Any]:
+    """TOML text as tables; TomlError for anything tomllib refuses or cannot survive (nesting
+    thousands deep, an integer of thousands of digits)."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise TomlError(f"not valid TOML: {exc}", int(found[1]) if found else None) from None
+    except RecursionError:
+        raise TomlError("not valid TOML here: nested too deeply") from None
+    except ValueError as exc:  # an integer too long to convert
+        raise TomlError(f"not valid TOML here: {exc}") from None

@@ -153,6 +153,11 @@ REASONS = {
         N_("Your family register certificates can be had under \"Get a certificate\" where "
            "your municipality issues them."),
     ),
+    "journal-unavailable": (
+        N_("This kiosk cannot keep its records right now."),
+        N_("Money whose record could not be kept is returned at once. Please use another "
+           "kiosk or tell the staff."),
+    ),
     "reader-unavailable": (
         N_("The card reader is not working."),
         N_("Any money you paid is returned. Please tell the store staff."),

@@ -96,12 +96,15 @@ def test_a_certificate_prints_whole_with_front_and_back(lab: PrinterLab, tmp_pat
     assert "偽造防止" in back and document_id in back
 
 
-def test_printer_fault_sessions_pass_on_the_lab_printer(cupsd: None) -> None:
+def test_printer_fault_sessions_pass_on_the_lab_printer(cupsd: None, tmp_path: Path) -> None:
+    """With --out too: a CUPS printer has no spool folder to list (issue 12, finding 6)."""
     sessions = sorted((ROOT / "tests" / "printer-sessions").glob("*.jsonl"))
-    run = subprocess.run([sys.executable, "-m", "kiosk", "replay", "--printer-lab",
-                          *map(str, sessions)], capture_output=True, text=True, timeout=600)
+    run = subprocess.run([sys.executable, "-m", "kiosk", "replay", "--printer-lab", "--out",
+                          str(tmp_path / "out"), *map(str, sessions)], capture_output=True,
+                         text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
     assert f"{len(sessions)} passed, 0 failed" in run.stdout
+    assert (tmp_path / "out" / "report.json").stat().st_size > 0
 
 
 def test_preflight_names_each_fault_until_it_is_cleared(lab: PrinterLab) -> None:
@@ -144,3 +147,30 @@ def test_cups_keeps_no_document_after_printing(lab: PrinterLab) -> None:
         pytest.skip("not CUPS's Debian layout")
     leftovers = [p.name for p in spool.iterdir() if p.name.startswith("d")]
     assert leftovers == [], leftovers
+
+
+def test_a_printer_that_cannot_print_two_sided_keeps_the_kiosk_out_of_service(
+        cupsd: None, tmp_path: Path) -> None:
+    """Issue 12, finding 9: pre-flight reads what the printer supports before money is taken."""
+    one_sided = PrinterLab(tmp_path / "lab", queue="kiosk-test-one-sided", two_sided=False)
+    one_sided.start()
+    try:
+        problem = CupsPrinter(one_sided.queue).ready()
+        assert problem is not None and "two-sided" in problem
+        k = make_kiosk(tmp_path, printer={"uri": f"cups:{one_sided.queue}"})
+        try:
+            k.tick()  # the first pre-flight check, as on start
+            assert k.session.state == "out_of_service"
+            assert "two-sided" in k.session.preflight.problem
+            k.post(ev.Start())
+            k.pump()
+            assert k.session.state == "out_of_service"  # no visit, nothing taken
+            assert k.journal.totals().paid == 0
+        finally:
+            k.close()
+    finally:
+        one_sided.stop()
+
+
+def test_the_lab_printer_prints_two_sided_and_is_fit(lab: PrinterLab) -> None:
+    assert CupsPrinter(lab.queue).ready() is None

@@ -127,6 +127,65 @@ def test_check_digit_agrees_with_every_sample_code() -> None:
                  id="juki card without user id"),
     pytest.param('cert = "revoked"', 'cert = "lost"',
                  "resident[4].card.cert", "must be one of", id="bad cert state"),
+    # hours: HH:MM with two digits, within the day, open before close (issue 12, finding 8)
+    pytest.param('hours = { open = "06:30", close = "23:00" }\nmax_copies = 10',
+                 'hours = { open = "9:00", close = "23:00" }\nmax_copies = 10',
+                 "municipality[0].hours.open", "HH:MM", id="hour of one digit"),
+    pytest.param('hours = { open = "06:30", close = "23:00" }\nmax_copies = 10',
+                 'hours = { open = "06:30", close = "23:60" }\nmax_copies = 10',
+                 "municipality[0].hours.close", "HH:MM", id="minute 60"),
+    pytest.param('hours = { open = "06:30", close = "23:00" }\nmax_copies = 10',
+                 'hours = { open = "06:30", close = "24:30" }\nmax_copies = 10',
+                 "municipality[0].hours.close", "HH:MM", id="hour 24 and more"),
+    pytest.param('hours = { open = "06:30", close = "23:00" }\nmax_copies = 10',
+                 'hours = { open = "24:00", close = "24:00" }\nmax_copies = 10',
+                 "municipality[0].hours.open", "HH:MM", id="opening at 24:00"),
+    pytest.param('hours = { open = "06:30", close = "23:00" }\nmax_copies = 10',
+                 'hours = { open = "23:00", close = "06:30" }\nmax_copies = 10',
+                 "municipality[0].hours.open", "before close", id="open after close"),
+    pytest.param('hours = { open = "06:30", close = "23:00" }\nmax_copies = 10',
+                 'hours = { open = "06:30", close = "06:30" }\nmax_copies = 10',
+                 "municipality[0].hours.open", "before close", id="open at close"),
+    pytest.param('hours = { open = "08:30", close = "17:15"',
+                 'hours = { open = "18:30", close = "17:15"',
+                 "kiosk[1].hours.open", "before close", id="office kiosk open after close"),
+    pytest.param('fee = 450, hours = { open = "09:00"', 'fee = 450, hours = { open = "9:00"',
+                 "municipality[1].certificates[4].hours.open", "HH:MM",
+                 id="certificate hours"),
+    # money and counts within bounds
+    pytest.param('{ type = "juminhyo",       fee = 200,', '{ type = "juminhyo",       fee = '
+                 '4611686018427387904,', "municipality[0].certificates[0].fee", "0 to 100000",
+                 id="fee of 2^62"),
+    pytest.param('{ type = "juminhyo",       fee = 200,', '{ type = "juminhyo",       fee = '
+                 '100001,', "municipality[0].certificates[0].fee", "0 to 100000",
+                 id="fee past the bound"),
+    pytest.param('{ type = "juminhyo",       fee = 200,', '{ type = "juminhyo",       fee = -1,',
+                 "municipality[0].certificates[0].fee", "0 to 100000", id="negative fee"),
+    pytest.param("store_commission = 117", "store_commission = 4611686018427387904",
+                 "center.store_commission", "0 to 100000", id="commission of 2^62"),
+    pytest.param('close = "23:00" }\nmax_copies = 10', 'close = "23:00" }\nmax_copies = 100',
+                 "municipality[0].max_copies", "0 to 99", id="max copies past the bound"),
+    pytest.param("tax_years = [2025, 2024]", "tax_years = [4611686018427387904]",
+                 "resident[0].tax_years[0]", "1900 to 2100", id="tax year past the bound"),
+    pytest.param("years = [2025, 2024]", "years = [2025, -1]",
+                 "municipality[0].certificates[3].years[1]", "1900 to 2100",
+                 id="offered year past the bound"),
+    # ids as ids, codes as codes
+    pytest.param('id = "store-0001"', 'id = "../../x"', "kiosk[0].id", "an id",
+                 id="kiosk id that climbs"),
+    pytest.param('id = "store-0001"', 'id = "/tmp/x"', "kiosk[0].id", "an id",
+                 id="kiosk id that is absolute"),
+    pytest.param('id = "store-0001"', 'id = "Store-0001"', "kiosk[0].id", "an id",
+                 id="kiosk id in capitals"),
+    pytest.param('id = "store-0001"', 'id = ""', "kiosk[0].id", "an id", id="empty kiosk id"),
+    pytest.param('id = "store-0001"', f'id = "{"s" * 33}"', "kiosk[0].id", "an id",
+                 id="kiosk id too long"),
+    pytest.param('id = "r004"', 'id = "../r004"', "resident[3].id", "an id",
+                 id="resident id that climbs"),
+    pytest.param('id = "r004"', 'id = "r 004"', "resident[3].id", "an id",
+                 id="resident id with a space"),
+    pytest.param('user_id = "NT00012345"', 'user_id = "../NT1"', "resident[7].card.user_id",
+                 "capital letters and digits", id="card-AP user id not a code"),
     pytest.param("schema = 1", "schema = 2", "schema", "must be 1", id="other schema"),
     pytest.param("schema = 1", "", "schema", "is required", id="no schema"),
 ])
@@ -136,6 +195,30 @@ def test_a_mistake_is_one_error_naming_the_field(old: str, new: str, path: str,
     assert exc.path.startswith(path)
     assert words in exc.message
     assert str(exc).startswith(f"test-world.toml: {exc.path}: ")
+
+
+def test_hours_compare_as_times() -> None:
+    from datetime import datetime
+
+    from kiosk.lab.center.rules import covers
+
+    office = Hours("08:30", "17:15")
+    assert covers(office, datetime(2026, 11, 20, 10, 0))  # "10:00" < "8:30" as text
+    assert not covers(office, datetime(2026, 11, 20, 17, 15))
+    assert not covers(office, datetime(2026, 11, 20, 8, 29))
+    day = Hours("00:00", "24:00")  # the whole day: 24:00 ends it
+    day.check()
+    assert covers(day, datetime(2026, 11, 20, 23, 59)) and covers(day, datetime(2026, 11, 20, 0))
+
+
+@pytest.mark.parametrize("open_, close", [("9:00", "17:00"), ("09:00", "7:00"),
+                                          ("０９:００", "17:00"), ("09:00", "17:00:00"),
+                                          ("17:00", "09:00"), ("-1:00", "17:00")])
+def test_hours_refuse_what_is_not_a_time(open_: str, close: str) -> None:
+    from kiosk import schema
+
+    with pytest.raises(schema.SchemaError):
+        Hours(open_, close).check()
 
 
 def test_an_error_does_not_show_the_pin() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -34,8 +34,30 @@ FAULTS = ("media-jam", "media-empty", "media-needed", "toner-empty", "marker-sup
           "output-area-full")
 JOB_OPTIONS = {"media": "iso_a4_210x297mm", "sides": "two-sided-long-edge"}
 PRINTER_ATTRIBUTES = ["printer-state", "printer-state-reasons", "printer-is-accepting-jobs",
-                      "device-uri"]
+                      "device-uri", "sides-supported", "media-supported",
+                      "document-format-supported"]
+# what a certificate needs of a printer (JOB_OPTIONS), and a format CUPS can give it
+PDF_FORMATS = ("application/pdf", "application/octet-stream")
 JOB_ATTRIBUTES = ["job-state", "job-impressions-completed", "job-media-sheets-completed"]
+
+
+def _listed(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+def unfit(attrs: Mapping[str, object]) -> str | None:
+    """Why the queue cannot print a certificate as the kiosk sends it (two-sided, A4, PDF),
+    from what it says it supports; None when it can (or does not say)."""
+    sides = attrs.get("sides-supported")
+    if sides is not None and JOB_OPTIONS["sides"] not in _listed(sides):
+        return f"cannot print two-sided (sides-supported: {', '.join(_listed(sides))})"
+    media = attrs.get("media-supported")
+    if media is not None and JOB_OPTIONS["media"] not in _listed(media):
+        return "has no A4 paper (media-supported)"
+    formats = attrs.get("document-format-supported")
+    if formats is not None and not set(PDF_FORMATS) & set(_listed(formats)):
+        return "takes no PDF (document-format-supported)"
+    return None
 
 
 def faults_in(reasons: list[str], acknowledged: frozenset[str] = frozenset()) -> list[str]:
@@ -88,11 +110,12 @@ class CupsPrinter:
         faults = faults_in(list(attrs.get("printer-state-reasons", [])), self._acknowledged)
         if faults:
             return faults[0]
-        return self._device_fault(str(attrs.get("device-uri", "")))
+        return unfit(attrs) or self._device_fault(str(attrs.get("device-uri", "")))
 
     @staticmethod
     def _device_fault(device_uri: str) -> str | None:
-        """Ask an IPP printer itself: CUPS learns its state only while a job runs."""
+        """Ask an IPP printer itself: CUPS learns its state only while a job runs, and a queue
+        does not always say what its printer supports."""
         uri = urlparse(device_uri)
         if uri.scheme not in ("ipp", "ipps") or not uri.hostname:
             return None
@@ -105,7 +128,9 @@ class CupsPrinter:
         faults = faults_in(list(attrs.get("printer-state-reasons", [])))
         if faults:
             return faults[0]
-        return "paused" if attrs.get("printer-state") == STOPPED else None
+        if attrs.get("printer-state") == STOPPED:
+            return "paused"
+        return unfit(attrs)  # what the printer itself supports (a queue may not say)
 
     def came_out(self, name: str) -> int | None:
         """Pages of the job named ``name`` if CUPS still knows it completed (its history is
@@ -167,6 +192,10 @@ class CupsPrinter:
                 done, last_change = impressions, time.monotonic()
                 if progress is not None:
                     progress(min(impressions, expected))
+            if state == COMPLETED and (fault := self._fault_after(conn)) is not None:
+                # CUPS can call a job completed that the printer itself aborted (its IPP
+                # backend and the printer race): the printer's own report decides.
+                raise PrinterError(f"job {job} ended without printing: {fault}", pages_out=0)
             if state == COMPLETED:
                 self._acknowledged = frozenset()  # a printed job clears old reports
                 # Completed means every page came out; CUPS's impression count lags behind.
@@ -184,6 +213,15 @@ class CupsPrinter:
                 raise PrinterError(f"job {job} made no progress for {self.timeout:g} s: the "
                                    "printer is offline", pages_out=impressions)
             time.sleep(self.poll)
+
+    def _fault_after(self, conn: cups.Connection) -> str | None:
+        """A fault the printer itself reports now, just after CUPS said the job completed."""
+        try:
+            attrs = conn.getPrinterAttributes(self.queue, requested_attributes=["device-uri"])
+        except cups.IPPError:
+            return None
+        fault = self._device_fault(str(attrs.get("device-uri", "")))
+        return fault if fault in FAULTS else None
 
     def _why(self, conn: cups.Connection) -> str:
         try:

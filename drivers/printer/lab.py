@@ -50,9 +50,10 @@ def _free_port() -> int:
 class PrinterLab:
     """One lab printer: ``start()``, ``set_state(...)``, ``received()``, ``stop()``."""
 
-    def __init__(self, workdir: Path, queue: str = "kiosk-lab") -> None:
+    def __init__(self, workdir: Path, queue: str = "kiosk-lab", two_sided: bool = True) -> None:
         self.workdir = Path(workdir)
         self.queue = queue
+        self.two_sided = two_sided  # False: a printer that prints one side only (no -2)
         self.port = _free_port()
         self.state_file = self.workdir / "state"
         self.received_dir = self.workdir / "received"
@@ -94,7 +95,8 @@ class PrinterLab:
     def _start_device(self) -> None:
         env = dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=f"unix:path={self.workdir / 'dbus.sock'}")
         self._device = subprocess.Popen(
-            ["ippeveprinter", "-2", "-p", str(self.port), "-r", "off", "-k", "-d",
+            ["ippeveprinter", *(["-2"] if self.two_sided else []), "-p", str(self.port),
+             "-r", "off", "-k", "-d",
              str(self.workdir / "spool"), "-c", str(self.workdir / "print-command"),
              "-f", "application/pdf", "-m", "Kiosk Lab Printer", self.queue],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)

@@ -9,31 +9,59 @@ A request is ``{"v": 1, "call": NAME, "idempotency_key": KEY, "body": {...}}``; 
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from kiosk import schema
 
 VERSION = 1
+MAX_DEPTH = 32  # objects and arrays within each other, the message itself counted
+MAX_NUMBER = 15  # characters of a JSON number: every count, fee and year fits, and int64 too
+MAX_TEXT = 64  # characters of an id, a code, a token or an option in a request
+MAX_COPIES = 99  # copies of one order (and max_copies of a municipality)
+MAX_OPTIONS = 16  # options of one order
+MAX_LINES = 1000  # lines of one settlement
+_HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # "\\ud800" alone in JSON: no UTF-8 for it
 
 
 class ProtocolError(ValueError):
-    """A message that breaks the protocol; the text names the field."""
+    """A message that breaks the protocol; the text names the field (and is kept short)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text if len(text) <= 160 else text[:159] + "…")
+
+
+def _at_most(obj: object, most: int, *names: str) -> None:
+    """SchemaError naming the first field of more than ``most`` characters (never its text)."""
+    for name in names:
+        if len(getattr(obj, name)) > most:
+            raise schema.SchemaError(name, f"must be at most {most} characters")
 
 
 # --- the catalog --------------------------------------------------------------------------------
+
+def minutes(hhmm: str) -> int:
+    """Minutes since midnight of a checked HH:MM ("24:00", a closing time, ends the day)."""
+    return int(hhmm[:2]) * 60 + int(hhmm[3:])
+
+
 @dataclass
 class Hours:
+    """Open from ``open`` until before ``close`` (HH:MM, 00:00 to 23:59; close may be 24:00)."""
+
     open: str = "06:30"
     close: str = "23:00"
     weekdays_only: bool = False
 
     def check(self) -> None:
-        for key in ("open", "close"):
-            value = getattr(self, key)
-            hh, _, mm = value.partition(":")
-            if not (hh.isdigit() and mm.isdigit() and int(hh) < 25 and int(mm) < 60):
-                raise schema.SchemaError(key, f"must be HH:MM, not {value!r}")
+        for key, value in (("open", self.open), ("close", self.close)):
+            if not (_HHMM.fullmatch(value) or key == "close" and value == "24:00"):
+                raise schema.SchemaError(key, f"must be HH:MM, 00:00 to 23:59, not {value[:8]!r}")
+        if minutes(self.open) >= minutes(self.close):
+            raise schema.SchemaError("open", f"must be before close ({self.close})")
 
 
 @dataclass
@@ -108,8 +136,14 @@ class OrderRequest:
     copies: int
 
     def check(self) -> None:
-        if self.copies < 1:
-            raise schema.SchemaError("copies", "must be at least 1")
+        _at_most(self, MAX_TEXT, "token", "municipality", "certificate")
+        if not 1 <= self.copies <= MAX_COPIES:
+            raise schema.SchemaError("copies", f"must be 1 to {MAX_COPIES}")
+        if len(self.options) > MAX_OPTIONS or not all(
+                len(k) <= MAX_TEXT and isinstance(v, bool | int | str) and len(str(v)) <= MAX_TEXT
+                for k, v in self.options.items()):
+            raise schema.SchemaError("options", f"must be at most {MAX_OPTIONS} names of true, "
+                                                f"false, a number or up to {MAX_TEXT} characters")
 
 
 @dataclass
@@ -136,6 +170,11 @@ class OrderRef:
     order_id: str
     printed: int = 0
 
+    def check(self) -> None:
+        _at_most(self, MAX_TEXT, "order_id")
+        if not 0 <= self.printed <= MAX_COPIES:  # and at most the order's copies (the center)
+            raise schema.SchemaError("printed", f"must be 0 to {MAX_COPIES}")
+
 
 @dataclass
 class Done:
@@ -152,6 +191,11 @@ class SettlementLine:
     count: int
     fees: int
 
+    def check(self) -> None:
+        _at_most(self, MAX_TEXT, "municipality", "certificate")
+        if self.count < 0 or self.fees < 0:
+            raise schema.SchemaError("count" if self.count < 0 else "fees", "must not be negative")
+
 
 @dataclass
 class SettlementReport:
@@ -161,7 +205,9 @@ class SettlementReport:
     def check(self) -> None:
         y, m, d = self.day.partition("-")[0], self.day[5:7], self.day[8:]
         if not (len(self.day) == 10 and y.isdigit() and m.isdigit() and d.isdigit()):
-            raise schema.SchemaError("day", f"must be YYYY-MM-DD, not {self.day!r}")
+            raise schema.SchemaError("day", f"must be YYYY-MM-DD, not {self.day[:16]!r}")
+        if len(self.lines) > MAX_LINES:
+            raise schema.SchemaError("lines", f"must be at most {MAX_LINES}")
 
 
 @dataclass
@@ -257,11 +303,9 @@ def auth_message(nonce: bytes, kiosk_id: str) -> bytes:
 
 # --- the wire ---------------------------------------------------------------------------------
 def encode_request(call: str, body: Any, idempotency_key: str) -> bytes:
-    return json.dumps(
-        {"v": VERSION, "call": call, "idempotency_key": idempotency_key,
-         "body": schema.dump(body) if body is not None else {}},
-        ensure_ascii=False,
-    ).encode()
+    return json.dumps({"v": VERSION, "call": call, "idempotency_key": idempotency_key,
+                       "body": schema.dump(body) if body is not None else {}},
+                      ensure_ascii=False).encode()
 
 
 @dataclass
@@ -274,7 +318,7 @@ class Request:
 def decode_request(raw: bytes) -> Request:
     msg = _parse(raw)
     call = msg.get("call")
-    if call not in CALLS:
+    if not isinstance(call, str) or call not in CALLS:
         raise ProtocolError(f"call: unknown call {call!r}")
     key = msg.get("idempotency_key")
     if not isinstance(key, str) or not 8 <= len(key) <= 128:
@@ -288,10 +332,7 @@ def decode_request(raw: bytes) -> Request:
         if body not in ({}, None):
             raise ProtocolError("body: this call takes no body")
         return Request(call, key, None)
-    try:
-        return Request(call, key, schema.load(req_type, body, "body"))
-    except schema.SchemaError as exc:
-        raise ProtocolError(str(exc)) from None
+    return Request(call, key, _load(req_type, body, "body"))
 
 
 def encode_reply(body: Any) -> bytes:
@@ -315,26 +356,45 @@ def decode_reply(call: str, raw: bytes) -> Any:
     msg = _parse(raw)
     ok = msg.get("ok")
     if ok is False:
-        try:
-            return schema.load(Refusal, msg.get("error"), "error")
-        except schema.SchemaError as exc:
-            raise ProtocolError(str(exc)) from None
+        return _load(Refusal, msg.get("error"), "error")
     if ok is not True:
         raise ProtocolError("ok: must be true or false")
-    _, reply_type = CALLS[call]
+    return _load(CALLS[call][1], msg.get("body"), "body")
+
+
+def _load(tp: Any, data: Any, path: str) -> Any:
     try:
-        return schema.load(reply_type, msg.get("body"), "body")
+        return schema.load(tp, data, path)
     except schema.SchemaError as exc:
         raise ProtocolError(str(exc)) from None
 
 
+def _number(text: str) -> float:
+    """A JSON number (or NaN, Infinity) as Python's, if finite and of at most MAX_NUMBER."""
+    short = len(text) <= MAX_NUMBER
+    value = (int(text) if text.lstrip("-").isdigit() else float(text)) if short else math.inf
+    if not math.isfinite(value):
+        raise ValueError(f"a number must be finite and of at most {MAX_NUMBER} characters")
+    return value
+
+
 def _parse(raw: bytes) -> dict[str, Any]:
+    """A JSON object of this version, nested at most MAX_DEPTH deep; else ProtocolError."""
     try:
-        msg = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProtocolError(f"(message): not JSON: {exc}") from None
+        msg = json.loads(raw, parse_int=_number, parse_float=_number, parse_constant=_number)
+    except (RecursionError, ValueError) as exc:  # not UTF-8, not JSON, not a number we take
+        why = "nested too deep" if isinstance(exc, RecursionError) else exc
+        raise ProtocolError(f"(message): not JSON: {why}") from None
     if not isinstance(msg, dict):
         raise ProtocolError("(message): must be a JSON object")
-    if msg.get("v") != VERSION:
-        raise ProtocolError(f"v: protocol version {msg.get('v')!r} is not {VERSION}")
+    todo: list[Any] = [msg]
+    for _ in range(MAX_DEPTH):  # one level at a time: no recursion for the sender to exhaust
+        items = [x for c in todo for x in ((*c, *c.values()) if isinstance(c, dict) else c)]
+        if any(isinstance(x, str) and _SURROGATE.search(x) for x in items):
+            raise ProtocolError("(message): a string that is not Unicode text")
+        todo = [x for x in items if isinstance(x, dict | list)]
+    if todo:
+        raise ProtocolError(f"(message): nested deeper than {MAX_DEPTH}")
+    if type(v := msg.get("v")) is not int or v != VERSION:
+        raise ProtocolError(f"v: protocol version {v!r} is not {VERSION}")
     return msg

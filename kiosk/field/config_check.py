@@ -13,7 +13,6 @@ import argparse
 import dataclasses
 import re
 import sys
-import tomllib
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,10 +168,9 @@ def check_data(data: dict[str, Any]) -> list[schema.SchemaError]:
 def check_text(text: str, base: Path | None = None) -> list[Problem]:
     """Every problem of a kiosk.toml's text, each with its line where it can be found."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
-        return [Problem("", f"not valid TOML: {exc}", int(found.group(1)) if found else None)]
+        data = schema.load_toml(text)
+    except schema.TomlError as exc:
+        return [Problem("", str(exc), exc.line)]
     if base is not None:
         data = resolve_paths(data, base)
     lines = key_lines(text)

@@ -10,7 +10,10 @@ import sys
 from pathlib import Path
 
 from kiosk.clock import SystemClock
+from kiosk.journal.opening import JournalError, writable
 from kiosk.journal.store import SqliteJournal
+
+FULL_BYTES = 64 * 1024  # less than this free beside the journal: it cannot take a visit
 
 
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,14 +40,27 @@ def run(args: argparse.Namespace) -> int:
     if not args.journal.exists():
         print(f"kiosk journal: no journal at {args.journal}", file=sys.stderr)
         return 2
+    try:
+        return _run(args)
+    except JournalError as exc:
+        print(f"kiosk journal: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.journal_command == "recover":
         return _recover(args)
     if args.journal_command == "settle":
         return _settle(args)
-    journal = SqliteJournal(args.journal, SystemClock())
+    journal = SqliteJournal(args.journal, SystemClock(), read_only=True)  # reading never writes
     try:
         if args.journal_command == "check":
             problems = journal.check()
+            unwritable = writable(args.journal)
+            if unwritable:  # sound records the kiosk cannot add to are no sound journal
+                problems.insert(0, f"the kiosk cannot write it: {unwritable}")
+            if journal.room() < FULL_BYTES:
+                problems.insert(0, f"its filesystem is full ({journal.room()} bytes free)")
             if problems:
                 print(f"journal broken: {problems[0]}")
                 for more in problems[1:]:
@@ -83,7 +99,7 @@ def _settle(args: argparse.Namespace) -> int:
     config = load_config(args.config, {"journal": {"path": str(args.journal)}})
     clock = SystemClock()
     _, _, client = build_center_client(config, clock, config.kiosk.id)
-    journal = SqliteJournal(args.journal, clock)
+    journal = SqliteJournal(args.journal, clock, read_only=True)
     try:
         report = journal.report(args.day)
         lines = [SettlementLine(x.municipality, x.certificate, x.count, x.fees)

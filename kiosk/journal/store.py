@@ -6,13 +6,24 @@ certificate type, counts, yen, order and document ids, times.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock
+from kiosk.journal.opening import (
+    APPLICATION_ID,
+    SCHEMA_VERSION,
+    JournalError,
+    check_marks,
+    free_bytes,
+    identify,
+    open_reader,
+)
 from kiosk.vocabulary.ports import Report, ReportLine, ReportTotals
 
 if TYPE_CHECKING:
@@ -93,17 +104,41 @@ class Totals:
 class SqliteJournal:
     """The journal on disk; ``:memory:`` for quick unit tests only."""
 
-    def __init__(self, path: str | Path, clock: Clock) -> None:
+    def __init__(self, path: str | Path, clock: Clock, *, read_only: bool = False) -> None:
+        """Open (or create) the journal to write; ``read_only`` opens an existing one to read.
+
+        JournalError names what is wrong: not a journal, a newer one, or one that cannot be
+        written (refused before the kiosk takes a yen)."""
         self._clock = clock
         self._lock = threading.Lock()
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
+        self.path = Path(path)
         self.writes = 0
+        if read_only:
+            self._db = open_reader(self.path)
+            return
+        if str(path) != ":memory:":
+            problem = identify(self.path)
+            if problem and not problem.endswith("is empty: not a journal"):
+                raise JournalError(problem)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise JournalError(f"{self.path.parent} cannot be made: {exc.strerror}") from None
+        try:
+            self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            check_marks(self._db, self.path)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")  # a write: it must land
+        except sqlite3.Error as exc:
+            raise JournalError(f"{self.path} cannot be written: {exc}") from None
+
+    def room(self) -> int:
+        """Bytes free on the journal's filesystem."""
+        return free_bytes(self.path) if str(self.path) != ":memory:" else 2**40
 
     def close(self) -> None:
         self._db.close()
@@ -111,9 +146,22 @@ class SqliteJournal:
     def _now(self) -> str:
         return self._clock.now().isoformat(timespec="seconds")
 
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction, committed when the block ends; JournalError if it cannot be."""
+        with self._lock:
+            try:
+                with self._db:
+                    yield
+            except sqlite3.Error as exc:  # rolled back: nothing of it was written
+                raise JournalError(f"the journal could not be written: {exc}") from None
+
     def _write(self, sql: str, args: tuple[object, ...]) -> int:
         with self._lock:
-            cur = self._db.execute(sql, args)  # autocommit: committed when this returns
+            try:
+                cur = self._db.execute(sql, args)  # autocommit: committed when this returns
+            except sqlite3.Error as exc:  # a full disk, a file gone read-only: nothing written
+                raise JournalError(f"the journal could not be written: {exc}") from None
             self.writes += 1
             return int(cur.lastrowid or 0)
 
@@ -129,7 +177,7 @@ class SqliteJournal:
     def order_paid(self, order_id: str, fee: int) -> None:
         """The fee is collected: written before any change is paid or paper printed."""
         now = self._now()
-        with self._lock, self._db:
+        with self._transaction():
             self._db.execute("BEGIN")
             self._db.execute("INSERT INTO money (order_id, kind, yen, state, at) "
                              "VALUES (?, 'fee', ?, 'done', ?)", (order_id, fee, now))
@@ -139,7 +187,7 @@ class SqliteJournal:
 
     def order_completed(self, order_id: str, printed: int | None = None) -> None:
         """Handed over: all copies, or ``printed`` of them (the rest refunded)."""
-        with self._lock:
+        with self._transaction():
             copies = printed if printed is not None else self._db.execute(
                 "SELECT copies FROM orders WHERE order_id=?", (order_id,)).fetchone()[0]
             self._db.execute("UPDATE orders SET state='completed', printed=?, updated=? "
@@ -206,7 +254,10 @@ class SqliteJournal:
     # --- reading -------------------------------------------------------------------------
     def _rows(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
-            return self._db.execute(sql, args).fetchall()
+            try:
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(f"the journal could not be read: {exc}") from None
 
     def open_orders(self) -> list[OrderRow]:
         """Orders neither completed nor voided: what a power cut may have left half done."""

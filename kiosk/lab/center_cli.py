@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.lab.center.world import WorldError
@@ -21,13 +22,38 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8443)
     serve.add_argument("--workers", type=int, default=0, help="processes (default: per core)")
-    serve.add_argument("--threads", type=int, default=32, help="connections each process serves")
+    serve.add_argument("--threads", type=int, default=32,
+                       help="ignored: the workers are gevent's (kept for old command lines)")
+    serve.add_argument("--connections", type=_positive(int), default=1000,
+                       help="connections each process serves at once (default 1000)")
+    serve.add_argument("--handshake-timeout", type=_positive(float), default=5.0, metavar="S",
+                       help="seconds a new connection has to finish its TLS handshake (5)")
+    serve.add_argument("--header-timeout", type=_positive(int), default=10, metavar="S",
+                       help="seconds to a request's whole head, after the handshake or the "
+                            "previous reply (10; also how long an idle connection is kept)")
+    serve.add_argument("--body-timeout", type=_positive(float), default=10.0, metavar="S",
+                       help="seconds to a request's whole body, after its head (10)")
     serve.add_argument("--lab", action="store_true",
                        help="allow each kiosk to set its own fault mode (tests; never in service)")
     verify = verbs.add_parser("verify", help="decode a certificate's back, check its front")
     verify.add_argument("pdf", type=Path)
     verify.add_argument("--data", type=Path,
                         help="the center's data directory (default: the demo center's key)")
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], float]:
+    """An argparse type: a number of ``kind`` above 0."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if value <= 0:
+            raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+        return value
+
+    return parse
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,12 +79,17 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from kiosk.lab.center.datadir import DataDirError
-    from kiosk.lab.center.server import ServeOptions, serve
+    from kiosk.clock import SystemClock
+    from kiosk.lab.center import server
+    from kiosk.lab.center.datadir import DataDir, DataDirError
 
-    try:
-        return serve(ServeOptions(args.data, args.world, args.host, args.port, args.workers,
-                                  args.threads, lab=args.lab))
+    try:  # every worker makes this center: one that cannot is refused here, before "serving"
+        DataDir(args.data).validate(SystemClock(), args.world)
+        return server.serve(server.ServeOptions(
+            args.data, args.world, args.host, args.port, args.workers, args.threads,
+            lab=args.lab, handshake_timeout=args.handshake_timeout,
+            header_timeout=args.header_timeout, body_timeout=args.body_timeout,
+            connections=args.connections))
     except (DataDirError, WorldError) as exc:
         print(f"kiosk center serve: {exc}")
         return 2

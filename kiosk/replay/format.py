@@ -169,11 +169,13 @@ def _header(name: str, path: Path, number: int, obj: dict[str, Any]) -> Header:
     if world != "sample":
         try:
             resolved = (path.parent / world).resolve()
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise err("world", f"{world!r} cannot be resolved: {exc}") from None
-        if not resolved.is_file():
+            usable, exists = resolved.is_file(), resolved.exists()
+        except (OSError, RuntimeError, ValueError) as exc:  # a name too long, a loop
+            raise err("world", f"cannot be used: {type(exc).__name__}: "
+                      f"{getattr(exc, 'strerror', None) or exc}") from None
+        if not usable:
             raise err("world", f"{world!r} is not a world file"
-                      + (" (no such file)" if not resolved.exists() else ""))
+                      + (" (no such file)" if not exists else ""))
         world = str(resolved)
     kiosk = obj.get("kiosk", "store-0001")
     if not isinstance(kiosk, str) or not kiosk:

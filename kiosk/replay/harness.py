@@ -7,7 +7,6 @@ import os
 import sqlite3
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -15,6 +14,7 @@ from kiosk.config import ConfigError, resolve_paths
 from kiosk.replay.format import FormatError, parse_session
 from kiosk.replay.result import Options, Result
 from kiosk.replay.runner import SetupError, play_file
+from kiosk.schema import TomlError, load_toml
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -22,11 +22,15 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 def load_config_data(path: Path) -> dict[str, Any]:
     """The raw tables of a --config file (checked when merged with each session's overrides)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = load_toml(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except TomlError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
     return resolve_paths(data, path.resolve().parent)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from kiosk.journal.opening import JournalError
 from kiosk.session import jobs
 from kiosk.session.base import SessionBase
 from kiosk.session.hours import closed_because, next_change, next_opening
@@ -45,6 +46,36 @@ class KioskRules(SessionBase):
             self._leave(force=True)  # the card cannot be seen lifted any more
         # reading_card / authenticating: the card job fails by itself and ends the visit;
         # later states need no card: the visit finishes, then the kiosk goes out of service.
+
+    def room_for_a_visit(self) -> bool:
+        """Whether the journal's disk has its reserve; if not, out of service (said why)."""
+        room = self.ports.journal.room()
+        if room >= self.config.journal.reserve_kib * 1024:
+            if self.faults.pop("journal", None) is not None:
+                log.info("journal has room again: %d bytes free", room)
+            return True
+        if "journal" not in self.faults:
+            log.error("journal's disk below its reserve (%d bytes free): out of service", room)
+            if self.ports.metrics:
+                self.ports.metrics.error(str(Reason.JOURNAL_UNAVAILABLE))
+        self.faults["journal"] = Reason.JOURNAL_UNAVAILABLE
+        if self.state == "idle":
+            self.go_out_of_service()
+        return False
+
+    def journal_failed(self, exc: JournalError, event: ev.Event) -> None:
+        """A journal write failed: what it was for did not happen. The visit ends; money
+        recorded as in stays held for the journal's recovery (paying it back unrecorded could
+        pay it twice); out of service until there is room."""
+        log.error("journal write failed in %s (%s): out of service", self.state, exc)
+        self.faults["journal"] = Reason.JOURNAL_UNAVAILABLE
+        self.ports.payment.end()  # money whose row failed went back already (Till.money_in)
+        held = self.till.held(self.visit.order)
+        if held > 0:  # recorded as in: the journal's recovery gives it back, never twice
+            self._alert_staff(f"¥{held} held: the journal could not record its return")
+        self.visit.message = Reason.JOURNAL_UNAVAILABLE
+        self.visit.ending = True
+        self._leave(force=not self.card_present)
 
     def go_out_of_service(self) -> None:
         log.warning("out of service: %s", ", ".join(sorted(self.faults)))
@@ -102,9 +133,16 @@ class KioskRules(SessionBase):
             self._look_at_hours(now)
         if self.state in ("idle", "out_of_service") and self.preflight.due(now):
             self.preflight.check()
+            self._look_at_room()
         if self.deadline is not None and now >= self.deadline:
             self.deadline = None
             self._timed_out()
+
+    def _look_at_room(self) -> None:
+        """While the kiosk waits (with the printer's check): out of service when the journal's
+        disk runs below its reserve, back in service when there is room again."""
+        if self.room_for_a_visit() and self.state == "out_of_service" and not self.faults:
+            self.trigger("reopen")
 
     def _look_at_hours(self, now: datetime) -> None:
         """Close an idle kiosk outside its hours; open a closed one inside them. A visit in

@@ -18,6 +18,7 @@ from transitions import EventData, Machine
 
 from kiosk.clock import Clock
 from kiosk.config import Config
+from kiosk.journal.opening import JournalError
 from kiosk.services.api import Flow, Service, Transition
 from kiosk.services.registry import installed_services, state_table
 from kiosk.session import jobs
@@ -206,10 +207,13 @@ class Session(SignInRules, PayingRules, KioskRules):
                 return  # another service's screen: not now
         if type(event) not in (ev.Tick, ev.WorkDone, ev.WorkFailed, ev.TrayChanged):
             log.debug("%s in %s", type(event).__name__, self.state)
-        handler(event)
+        try:
+            handler(event)
+        except JournalError as exc:  # nothing may move on without its row: stop here
+            self.journal_failed(exc, event)
 
     def _on_start(self, e: ev.Start) -> None:
-        if self.state == "idle" and e.service in self.flows:
+        if self.state == "idle" and e.service in self.flows and self.room_for_a_visit():
             self._new_visit()
             self.visit.service = e.service
             self.trigger("start")
@@ -267,6 +271,8 @@ class Session(SignInRules, PayingRules, KioskRules):
         self._results[type(e.result)](e.result)
 
     def _on_work_failed(self, e: ev.WorkFailed) -> None:
+        if e.reason == Reason.JOURNAL_UNAVAILABLE:  # a job's own journal write failed
+            self.faults["journal"] = Reason.JOURNAL_UNAVAILABLE
         handler = self._failures.get(e.job)
         if handler is not None:
             handler(e)
@@ -371,6 +377,9 @@ class Session(SignInRules, PayingRules, KioskRules):
     def _enter_payment(self) -> None:
         order = self.visit.order
         assert order is not None
+        if order.fee and not self.room_for_a_visit():  # the journal could not take its money
+            self.cancel(Reason.JOURNAL_UNAVAILABLE)
+            return
         if order.fee == 0:
             self._collect_fee()
             return

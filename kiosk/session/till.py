@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from kiosk.center.protocol import Order
+from kiosk.journal.opening import JournalError
 from kiosk.session.jobs import EmoneyCharged, PaidOut
 from kiosk.session.worker import Jobs
 from kiosk.vocabulary.ports import EmoneyPort, Journal, PaymentPort
@@ -34,8 +35,15 @@ class Till:
         self.paid_by = "cash"  # or emoney: a refund goes back the way the fee came
 
     def money_in(self, order_id: str | None, yen: int) -> None:
+        """Money put in: its row first. If the row cannot be written the money was never
+        taken: the unit stops taking and gives it straight back (then JournalError)."""
+        try:
+            self.journal.money_in(order_id, yen)
+        except JournalError:
+            self.payment.end()
+            self.payment.dispense(yen)
+            raise
         self.inserted += yen
-        self.journal.money_in(order_id, yen)
 
     def held(self, order: Order | None) -> int:
         """Money held for this resident, to give back if the order fails."""

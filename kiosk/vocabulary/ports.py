@@ -232,6 +232,9 @@ class Journal(Protocol):
     def registration_accepted(self, registration_id: str, municipality: str) -> None:
         """The center took a 本籍地 registration (its id and the town; nothing typed)."""
 
+    def room(self) -> int:
+        """Bytes free on the journal's filesystem (a write may fail below the reserve)."""
+
     def operator(self, action: str, detail: str = "") -> None:
         """An operator's step (operator mode), before it is acted on."""
 

@@ -25,6 +25,7 @@ class Reason(StrEnum):
     CANCELLED = "cancelled"
     DOCUMENT_REJECTED = "document-rejected"
     READER_UNAVAILABLE = "reader-unavailable"
+    JOURNAL_UNAVAILABLE = "journal-unavailable"  # its disk is full or it cannot be written
     EXACT_AMOUNT_ONLY = "exact-amount-only"
     EMONEY_DECLINED = "emoney-declined"
     EMONEY_TIMEOUT = "emoney-timeout"

@@ -2,13 +2,15 @@
 
 It plays the center, the JPKI validity check and the municipalities' issuance servers. It takes
 encoded requests (``handle``) so that every transport, in-process or HTTPS, meets the same
-center, and it answers a repeated idempotency key with the reply it gave the first time.
+center, and it answers a repeated idempotency key with the reply it gave the first time (the
+key is bound to its kiosk, its call and its body: another call or body under it is refused).
 """
 
 from __future__ import annotations
 
 import contextvars
 import hashlib
+import json
 import logging
 import secrets
 from collections import defaultdict
@@ -20,15 +22,24 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from kiosk import schema
 from kiosk.center import protocol as p
 from kiosk.clock import Clock
 from kiosk.lab.center.content import certificate_content
 from kiosk.lab.center.documents import render_certificate
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
-from kiosk.lab.center.refused import Refused, signed_in
+from kiosk.lab.center.refused import BAD_REQUEST, Refused, signed_in
 from kiosk.lab.center.registration import KOSEKI, RegistrationDesk
+from kiosk.lab.center.rules import certificates_for, check_hours, check_options, within
 from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY
-from kiosk.lab.center.store import FINISHED, PENDING, CenterStore, OrderRecord, SignedIn
+from kiosk.lab.center.store import (
+    FINISHED,
+    MISUSED,
+    PENDING,
+    CenterStore,
+    OrderRecord,
+    SignedIn,
+)
 from kiosk.lab.center.world import MunicipalityDef, Resident, World, load_world
 from kiosk.pdfinfo import page_count
 from kiosk.vocabulary.reasons import Reason
@@ -37,12 +48,17 @@ log = logging.getLogger(__name__)
 
 CHALLENGE_SECONDS = 120
 TOKEN_SECONDS = 900
-TAX = ("tax-income", "tax-assessment", "tax-payment")
 FAULTS = ("down", "5xx", "malformed-json", "wrong-document", "truncated-pdf")  # and slow:N
 
 
 _FAULT: contextvars.ContextVar[str | None] = contextvars.ContextVar("fault", default=None)
 BUSY = "busy"  # the reply to a key still being answered: the kiosk retries after a pause
+
+
+def fingerprint(req: p.Request) -> str:
+    """The SHA-256 of a request's call and body as loaded: a retry's is the same."""
+    canonical = json.dumps([req.call, schema.dump(req.body)], sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def check_fault(mode: str) -> None:
@@ -90,20 +106,28 @@ class ReferenceCenter(RegistrationDesk):
     def handle(self, kiosk_id: str, raw: bytes, fault: str | None = None) -> bytes:
         """One encoded request from ``kiosk_id`` (known from its TLS certificate) → the reply.
 
-        A repeated idempotency key gets the first reply again, never a second order. ``fault``
-        is the lab's fault for this call (``take_fault``), if any."""
+        A repeated idempotency key gets the first reply again, never a second order; the same
+        key with another call or body is a bad request. ``fault`` is the lab's fault for this
+        call (``take_fault``), if any."""
         try:
             req = p.decode_request(raw)
         except p.ProtocolError as exc:
-            return p.encode_error("bad-request", str(exc))
+            return p.encode_error(BAD_REQUEST, str(exc))
         now = self.clock.now()
-        earlier = self.store.reserve(kiosk_id, req.idempotency_key, now)
+        if now.tzinfo is None or not 1970 <= now.year <= 9000:  # a lab time: the kiosk's
+            return p.encode_error(BAD_REQUEST, f"the request's time {now.isoformat()} needs a "
+                                               "UTC offset and a year from 1970 to 9000")
+        earlier = self.store.reserve(kiosk_id, req.idempotency_key, req.call, fingerprint(req),
+                                     now)
         if isinstance(earlier, bytes):
             return earlier
+        if earlier is MISUSED:
+            return p.encode_error(BAD_REQUEST, "idempotency_key: used already for another call "
+                                               "or body (a retry sends the same request)")
         if earlier is PENDING:
             return p.encode_error(BUSY, "the same request is still being answered")
         if earlier is FINISHED:
-            return p.encode_error(Reason.CANCELLED, "that order is finished")
+            return p.encode_error(Reason.CANCELLED, "that order is finished or too old to send")
         order_id = None
         token = _FAULT.set(fault)
         try:
@@ -183,13 +207,13 @@ class ReferenceCenter(RegistrationDesk):
         cert = next((c for c in offer.certificates if c.type == req.certificate), None)
         if cert is None:
             raise Refused(Reason.NOT_AVAILABLE_HERE, "certificate not offered to this resident")
-        self._check_options(cert, req.options)
+        check_options(cert, req.options)
         if not 1 <= req.copies <= offer.max_copies:
             raise Refused(Reason.NOT_AVAILABLE_HERE, f"copies must be 1 to {offer.max_copies}")
         municipality = self.world.municipality(req.municipality)
         resident = self.world.resident(signed.resident_id)
         assert municipality is not None and resident is not None
-        self._check_hours(municipality, cert, now)
+        check_hours(municipality, cert, now)
         order_id = "O" + secrets.token_hex(8).upper()
         documents = self._documents(order_id, req, resident, municipality, now)
         fault = _FAULT.get()
@@ -223,7 +247,9 @@ class ReferenceCenter(RegistrationDesk):
         return documents
 
     def call_complete(self, kiosk_id: str, req: p.OrderRef) -> p.Done:
-        self._own_order(kiosk_id, req.order_id)
+        record = self._own_order(kiosk_id, req.order_id)
+        if req.printed > record.copies:
+            raise Refused(BAD_REQUEST, f"printed: must be 0 to {record.copies} for this order")
         state = self.store.finish_order(req.order_id, "completed", req.printed, refuse="voided")
         if state != "completed":
             raise Refused(Reason.CANCELLED, "order was voided")
@@ -280,11 +306,11 @@ class ReferenceCenter(RegistrationDesk):
             raise Refused(Reason.CLOSED_DAY)
         kiosk = self.world.kiosk(kiosk_id)
         if kiosk is not None and kiosk.hours is not None:  # an office kiosk: office hours
-            self._within(kiosk.hours, now)
-        self._check_hours(home, None, now)
+            within(kiosk.hours, now)
+        check_hours(home, None, now)
         honseki = resident.honseki
         offers = [p.Offer(home.code, dict(home.name), True, home.max_copies,
-                          self._certificates(home, resident, home=True))]
+                          certificates_for(home, resident))]
         if (honseki and honseki.municipality != home.code
                 and self.honseki_status(resident) == "registered"):
             town = self.world.municipality(honseki.municipality)
@@ -294,56 +320,3 @@ class ReferenceCenter(RegistrationDesk):
                     offers.append(p.Offer(town.code, dict(town.name), False, town.max_copies,
                                           certs))
         return offers
-
-    @staticmethod
-    def _certificates(town: MunicipalityDef, resident: Resident,
-                      home: bool) -> list[p.CertificateOffer]:
-        """What this resident can have from their home town."""
-        out = []
-        for c in town.certificates:
-            if c.type == "inkan" and not resident.seal_registered:
-                continue
-            if c.type in TAX:
-                years = [y for y in c.years if y in resident.tax_years]
-                if not years:
-                    continue
-                c = p.CertificateOffer(c.type, c.fee, list(c.options), years, c.hours)
-            if c.type in KOSEKI and not (resident.honseki
-                                         and resident.honseki.municipality == town.code):
-                continue
-            options = list(c.options)
-            if resident.nationality != "JP" and "honseki" in options:
-                # A foreign resident has no family register: the record shows nationality and
-                # status of residence instead, each if the resident asks for it.
-                options[options.index("honseki"):options.index("honseki") + 1] = [
-                    "nationality", "residence"]
-            out.append(p.CertificateOffer(c.type, c.fee, options, list(c.years), c.hours))
-        return out
-
-    @staticmethod
-    def _check_options(cert: p.CertificateOffer, options: dict[str, object]) -> None:
-        for key, value in options.items():
-            if key == "year":
-                if value not in cert.years:
-                    raise Refused(Reason.NOT_AVAILABLE_HERE, f"no tax record for {value!r}")
-            elif key not in cert.options:
-                raise Refused(Reason.NOT_AVAILABLE_HERE, f"option {key!r} is not offered")
-            elif key == "household":
-                if value not in ("self", "all"):
-                    raise Refused(Reason.NOT_AVAILABLE_HERE, "household must be self or all")
-            elif not isinstance(value, bool):
-                raise Refused(Reason.NOT_AVAILABLE_HERE, f"option {key!r} must be yes or no")
-
-    @staticmethod
-    def _check_hours(town: MunicipalityDef, cert: p.CertificateOffer | None,
-                     now: datetime) -> None:
-        for hours in (town.hours, cert.hours if cert else None):
-            if hours is not None:
-                ReferenceCenter._within(hours, now)
-
-    @staticmethod
-    def _within(hours: p.Hours, now: datetime) -> None:
-        if hours.weekdays_only and now.weekday() >= 5:
-            raise Refused(Reason.CLOSED_DAY)
-        if not hours.open <= now.strftime("%H:%M") < hours.close:
-            raise Refused(Reason.CLOSED_HOURS)

@@ -16,6 +16,7 @@ import datetime as dt
 import ipaddress
 import os
 import shutil
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,10 +30,11 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from kiosk.clock import Clock
 from kiosk.lab.center.cards import CardState
 from kiosk.lab.center.center import ReferenceCenter
+from kiosk.lab.center.fields import ID
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
 from kiosk.lab.center.scramble import load_scramble_key, new_scramble_key
 from kiosk.lab.center.store import CenterStore
-from kiosk.lab.center.world import World, load_world
+from kiosk.lab.center.world import World, WorldError, load_world
 
 VALID_DAYS = 825
 
@@ -131,6 +133,8 @@ class DataDir:
         return self.root / "tls" / "server-key.pem"
 
     def kiosk_dir(self, kiosk_id: str) -> Path:
+        if not ID.fullmatch(kiosk_id):  # the world refuses such an id; never a path out of here
+            raise DataDirError(f"kiosk id {kiosk_id[:40]!r} cannot name a directory")
         return self.root / "kiosks" / kiosk_id
 
     # --- making one ------------------------------------------------------------------------
@@ -141,6 +145,14 @@ class DataDir:
                                "(certificates printed with them must keep verifying); choose "
                                "another directory")
         world = load_world(world_path)
+        try:
+            self._make(world, world_path, port)
+        except OSError as exc:
+            raise DataDirError(f"{exc.filename or self.root}: cannot be written: "
+                               f"{exc.strerror or exc}") from None
+        return world
+
+    def _make(self, world: World, world_path: Path | None, port: int) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
         if world_path is None:
             text = resources.files("kiosk.lab.center").joinpath("sample-world.toml")
@@ -174,7 +186,6 @@ class DataDir:
             (where / "client.pem").write_bytes(_pem(_issue(kiosk.id, key, ca, ca_key)))
             (where / "kiosk.toml").write_text(KIOSK_TOML.format(id=kiosk.id, port=port),
                                               encoding="utf-8")
-        return world
 
     # --- using one -------------------------------------------------------------------------
     def check(self) -> None:
@@ -187,13 +198,30 @@ class DataDir:
     def center(self, clock: Clock, world_path: Path | None = None) -> ReferenceCenter:
         """The center this directory describes, on its shared state."""
         self.check()
-        key = serialization.load_pem_private_key(self.document_key.read_bytes(), None)
+        try:
+            key = serialization.load_pem_private_key(self.document_key.read_bytes(), None)
+        except ValueError:
+            raise DataDirError(f"{self.document_key} is not a PEM private key") from None
         if not isinstance(key, Ed25519PrivateKey):
             raise DataDirError(f"{self.document_key} is not an Ed25519 key")
         world = load_world(world_path or self.world_file)
         return ReferenceCenter(world, TestJPKI.load(self.root / "pki"), CenterKeys(key), clock,
                                CenterStore(self.state),
                                scramble_key=load_scramble_key(self.root / "center"))
+
+    def validate(self, clock: Clock, world_path: Path | None = None) -> World:
+        """Make the center once, as each worker will, and close it again: DataDirError (one
+        line, naming the file) or WorldError unless it can serve."""
+        try:
+            center = self.center(clock, world_path)
+        except (DataDirError, WorldError):
+            raise
+        except (OSError, ValueError, sqlite3.Error) as exc:  # a key or a file that is broken
+            where = getattr(exc, "filename", None) or self.root
+            text = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+            raise DataDirError(f"{where}: cannot be used: {text}") from None
+        center.store.close()
+        return center.world
 
 
 KIOSK_TOML = """\

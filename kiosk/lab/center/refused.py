@@ -7,6 +7,8 @@ from datetime import datetime
 from kiosk.lab.center.store import CenterStore, SignedIn
 from kiosk.vocabulary.reasons import Reason
 
+BAD_REQUEST = "bad-request"  # a request the protocol or the order it names does not allow
+
 
 class Refused(Exception):
     """A rule said no; ``reason`` is the code the kiosk shows."""

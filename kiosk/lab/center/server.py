@@ -1,10 +1,12 @@
 """``kiosk center serve``: the reference center over HTTPS with client certificates.
 
 Served by gunicorn: pre-forked worker processes use every core (one Python process is held to
-one by its GIL), each with a pool of threads (gthread) so that many kiosks keep their TLS
-connections open at once, and TLS with client-certificate verification is built in. The workers
-share the center's state through its SQLite store. A kiosk is known by the common name of its
-client certificate (issued by the center's TLS CA), never by anything in a request body.
+one by its GIL), and TLS with client-certificate verification is built in. Each worker is
+gevent's (``worker.CenterWorker``): a connection that waits — for its handshake, its request's
+head, its body — costs a greenlet, not a thread, and every such wait has a deadline, so hundreds
+of idle or trickling connections do not keep a kiosk out. The workers share the center's state
+through its SQLite store. A kiosk is known by the common name of its client certificate (issued
+by the center's TLS CA), never by anything in a request body.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import ssl
 import time
 from collections.abc import Callable, Iterable
@@ -23,13 +26,13 @@ from typing import Any
 from kiosk.clock import LabClock, SystemClock
 from kiosk.lab.center.center import ReferenceCenter, check_fault
 from kiosk.lab.center.datadir import DataDir
+from kiosk.lab.center.limits import body_refusal, read_body
 
 log = logging.getLogger(__name__)
 
 CALL_PATH = "/v1/call"
 FAULT_PATH = "/lab/fault"
 APPROVE_PATH = "/lab/approve-registrations"
-MAX_BODY = 1 << 20  # a request (never a document) fits easily
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
@@ -40,14 +43,19 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8443
     workers: int = 0  # 0: one per core
-    threads: int = 32
+    threads: int = 32  # unused: gevent's workers need no thread per connection (old scripts)
     lab: bool = False  # allow the per-kiosk fault control (tests, the lab; never production)
+    handshake_timeout: float = 5.0  # seconds from the accept to a finished TLS handshake
+    header_timeout: int = 10  # to a request's whole head, after the handshake or a reply
+    body_timeout: float = 10.0  # to its whole body, after the head
+    connections: int = 1000  # at once per worker (capped by the open-file limit)
 
 
 def kiosk_of(environ: dict[str, Any]) -> str | None:
     """The kiosk id: the common name of the verified client certificate."""
     sock = environ.get("gunicorn.socket")
-    cert = sock.getpeercert() if isinstance(sock, ssl.SSLSocket) else None
+    getpeercert = getattr(sock, "getpeercert", None)  # an ssl.SSLSocket or gevent's
+    cert = getpeercert() if callable(getpeercert) else None
     subject = cert.get("subject", ()) if cert else ()
     for rdn in subject if isinstance(subject, tuple) else ():
         for pair in rdn:
@@ -78,13 +86,16 @@ class CenterApp:
         if kiosk_id is None or self.center.world.kiosk(kiosk_id) is None:
             return _reply(start, "403 Forbidden", b'{"error": "unknown kiosk"}')
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if method != "POST" or not 0 <= length <= MAX_BODY:
+        refusal = body_refusal(environ.get("CONTENT_LENGTH") or None,
+                               environ.get("HTTP_TRANSFER_ENCODING"))
+        if refusal is not None:
+            return _reply(start, *refusal)
+        if method != "POST":
             return _reply(start, "400 Bad Request", b'{"error": "POST a JSON body"}')
-        body = environ["wsgi.input"].read(length)
+        body = read_body(environ, int(environ.get("CONTENT_LENGTH") or 0),
+                         self.options.body_timeout)
+        if body is None:
+            return _reply(start, "408 Request Timeout", b'{"error": "the body came too slowly"}')
         if path == FAULT_PATH and self.options.lab:
             return self._set_fault(kiosk_id, body, start)
         if path == APPROVE_PATH and self.options.lab:
@@ -137,28 +148,48 @@ def _reply(start: StartResponse, status: str, body: bytes) -> list[bytes]:
     return [body]
 
 
+def open_files(wanted: int) -> int:
+    """The open-file limit, raised toward its hard limit where allowed (a sandbox may not): each
+    connection is a file."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (OSError, ValueError):
+            pass
+    return wanted if soft == resource.RLIM_INFINITY else soft
+
+
 def serve(options: ServeOptions) -> int:
     """Run gunicorn in this process until it is stopped."""
     from gunicorn.app.base import BaseApplication
+
+    from kiosk.lab.center.worker import CenterWorker, deferred_handshake
 
     data = DataDir(options.data)
     data.check()
     app = CenterApp(options)
     workers = options.workers or max(2, os.cpu_count() or 1)
+    # a worker's own files (its socket, the store, logs) and its connections
+    connections = max(1, min(options.connections, open_files(options.connections + 64) - 64))
 
     class Gunicorn(BaseApplication):
         def load_config(self) -> None:
             settings = {
                 "bind": f"{options.host}:{options.port}",
                 "workers": workers,
-                "worker_class": "gthread",
-                "threads": options.threads,
-                "keepalive": 30,
+                "worker_class": CenterWorker.configured(options.handshake_timeout),
+                "worker_connections": connections,
+                "keepalive": options.header_timeout,  # gevent's worker: the wait for a head
                 "timeout": 60,
                 "certfile": str(data.tls_server_cert),
                 "keyfile": str(data.tls_server_key),
                 "ca_certs": str(data.tls_ca),
                 "cert_reqs": ssl.CERT_REQUIRED,
+                "ssl_context": deferred_handshake,
+                "post_worker_init": lambda worker: app.center,  # made before the first call
                 "accesslog": None,
                 "loglevel": "warning",
                 "proc_name": "kiosk-center",
@@ -170,6 +201,6 @@ def serve(options: ServeOptions) -> int:
             return app
 
     print(f"center serving https://{options.host}:{options.port}{CALL_PATH} with {workers} "
-          f"workers (data {options.data})", flush=True)
+          f"workers of {connections} connections (data {options.data})", flush=True)
     Gunicorn().run()
     return 0

@@ -1,5 +1,10 @@
 """The reference center's state in SQLite, so that every process serving it sees the same
-challenges, sign-ins, orders, idempotent replies and settlements (``:memory:`` in-process)."""
+challenges, sign-ins, orders, idempotent replies and settlements (``:memory:`` in-process).
+
+A cached reply is kept for retries only: an order's (its documents, the resident's data) until
+the order is completed or voided and at most DOCUMENT_SECONDS, every reply at most
+REPLY_SECONDS, both on the center's clock; each request sweeps out what is older.
+"""
 
 from __future__ import annotations
 
@@ -26,10 +31,12 @@ CREATE TABLE IF NOT EXISTS orders (
     order_id TEXT PRIMARY KEY, kiosk TEXT NOT NULL, municipality TEXT NOT NULL,
     certificate TEXT NOT NULL, copies INTEGER NOT NULL, fee INTEGER NOT NULL, day TEXT NOT NULL,
     state TEXT NOT NULL, printed INTEGER NOT NULL DEFAULT 0, documents TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS replies (
-    kiosk TEXT NOT NULL, key TEXT NOT NULL, reply BLOB, order_id TEXT, at TEXT NOT NULL,
-    PRIMARY KEY (kiosk, key));
-CREATE INDEX IF NOT EXISTS replies_order ON replies(order_id);
+DROP TABLE IF EXISTS replies;
+CREATE TABLE IF NOT EXISTS idempotency (
+    kiosk TEXT NOT NULL, key TEXT NOT NULL, call TEXT NOT NULL, digest TEXT NOT NULL,
+    reply BLOB, order_id TEXT, at REAL NOT NULL, PRIMARY KEY (kiosk, key));
+CREATE INDEX IF NOT EXISTS idempotency_order ON idempotency(order_id);
+CREATE INDEX IF NOT EXISTS idempotency_at ON idempotency(at);
 CREATE TABLE IF NOT EXISTS faults (
     kiosk TEXT PRIMARY KEY, mode TEXT NOT NULL, remaining INTEGER);
 CREATE TABLE IF NOT EXISTS settlements (
@@ -41,6 +48,9 @@ CREATE TABLE IF NOT EXISTS registrations (
 """
 
 PENDING = object()  # a reply is being made for this key by another request
+MISUSED = object()  # the key was used for another call or body of this kiosk's
+REPLY_SECONDS = 24 * 3600  # a cached reply is kept for retries this long (the center's clock)
+DOCUMENT_SECONDS = 3600  # and an order's documents, if it is never completed or voided
 
 
 @dataclass
@@ -161,7 +171,7 @@ class CenterStore:
             row = db.execute("SELECT state FROM orders WHERE order_id = ?",
                              (order_id,)).fetchone()
             # The documents are not needed again: a finished order's cached reply shrinks.
-            db.execute("UPDATE replies SET reply = NULL WHERE order_id = ? "
+            db.execute("UPDATE idempotency SET reply = NULL WHERE order_id = ? "
                        "AND reply IS NOT NULL", (order_id,))
         return row[0] if row else None
 
@@ -174,28 +184,44 @@ class CenterStore:
         return int(self._run("SELECT COUNT(*) FROM orders")[0][0])
 
     # --- idempotency -----------------------------------------------------------------------
-    def reserve(self, kiosk_id: str, key: str, now: datetime) -> bytes | object | None:
+    def reserve(self, kiosk_id: str, key: str, call: str, digest: str,
+                 now: datetime) -> bytes | object | None:
         """None: this request makes the reply. Bytes: the reply made before. PENDING: another
-        request with the key is still at work (the kiosk retries later)."""
+        request with the key is still at work (the kiosk retries later). FINISHED: the key's
+        order is finished or its documents expired. MISUSED: the key is another request's.
+
+        Replies older than REPLY_SECONDS go first, and documents older than DOCUMENT_SECONDS."""
+        at = now.timestamp()
         with self._transaction() as db:
-            cur = db.execute("INSERT OR IGNORE INTO replies (kiosk, key, at) VALUES (?, ?, ?)",
-                             (kiosk_id, key, now.isoformat()))
+            db.execute("DELETE FROM idempotency WHERE at < ?", (at - REPLY_SECONDS,))
+            db.execute("UPDATE idempotency SET reply = NULL WHERE at < ? "
+                       "AND order_id IS NOT NULL AND reply IS NOT NULL",
+                       (at - DOCUMENT_SECONDS,))
+            cur = db.execute("INSERT OR IGNORE INTO idempotency (kiosk, key, call, digest, at) "
+                             "VALUES (?, ?, ?, ?, ?)", (kiosk_id, key, call, digest, at))
             if cur.rowcount == 1:
                 return None
-            row = db.execute("SELECT reply, order_id FROM replies WHERE kiosk = ? AND key = ?",
-                             (kiosk_id, key)).fetchone()
-        if row[0] is not None:
-            return bytes(row[0])
-        return FINISHED if row[1] is not None else PENDING
+            row = db.execute("SELECT call, digest, reply, order_id FROM idempotency "
+                             "WHERE kiosk = ? AND key = ?", (kiosk_id, key)).fetchone()
+        if (row[0], row[1]) != (call, digest):
+            return MISUSED
+        if row[2] is not None:
+            return bytes(row[2])
+        return FINISHED if row[3] is not None else PENDING
 
     def keep_reply(self, kiosk_id: str, key: str, reply: bytes, order_id: str | None) -> None:
-        self._run("UPDATE replies SET reply = ?, order_id = ? WHERE kiosk = ? AND key = ?",
+        self._run("UPDATE idempotency SET reply = ?, order_id = ? WHERE kiosk = ? AND key = ?",
                   (reply, order_id, kiosk_id, key))
 
     def release(self, kiosk_id: str, key: str) -> None:
         """Forget a reservation whose request failed before it had a reply."""
-        self._run("DELETE FROM replies WHERE kiosk = ? AND key = ? AND reply IS NULL "
+        self._run("DELETE FROM idempotency WHERE kiosk = ? AND key = ? AND reply IS NULL "
                   "AND order_id IS NULL", (kiosk_id, key))
+
+    def close(self) -> None:
+        """Close the connection (a store opened only to check that it opens)."""
+        with self._lock:
+            self._db.close()
 
     # --- the lab's faults -------------------------------------------------------------------
     def set_fault(self, kiosk_id: str, mode: str | None, times: int = 0) -> None:
@@ -261,4 +287,4 @@ class CenterStore:
         return count
 
 
-FINISHED = object()  # the order of this key is completed or voided: its documents are gone
+FINISHED = object()  # the order of this key is finished or too old: its documents are gone

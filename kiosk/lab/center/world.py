@@ -1,4 +1,5 @@
-"""The world file: the center, the municipalities, the residents with their cards, the kiosks.
+"""The world file: the center, the municipalities, the residents with their cards
+(``residents``), the kiosks.
 
 Loaded strictly with ``kiosk.schema``: an unknown field, a wrong type or a broken cross-reference
 is one ``WorldError`` naming the file and the field (``resident[3].card.pin``) or the TOML line.
@@ -8,8 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
@@ -18,7 +17,17 @@ from pathlib import Path
 from typing import Literal
 
 from kiosk import schema
-from kiosk.center.protocol import CertificateOffer, Hours
+from kiosk.center.protocol import MAX_COPIES, CertificateOffer, Hours
+from kiosk.lab.center.fields import (
+    MAX_FEE,
+    check_fee,
+    check_id,
+    check_range,
+    check_years,
+    require_ja,
+    unique,
+)
+from kiosk.lab.center.residents import Resident
 
 SCHEMA_VERSION = 1
 SAMPLE_WORLD = "sample-world.toml"
@@ -34,10 +43,6 @@ CERTIFICATE_OPTIONS: dict[str, tuple[str, ...]] = {
     "juminhyo": RESIDENT_RECORD_OPTIONS,
     "kisai-jiko": RESIDENT_RECORD_OPTIONS,
 }
-
-_DIGITS4 = re.compile(r"[0-9]{4}")
-_RESIDENCE_CARD = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}")
-_COUNTRY = re.compile(r"[A-Z]{2}")
 
 
 class WorldError(schema.SchemaError):
@@ -57,27 +62,6 @@ def check_digit(first5: str) -> int:
     return (11 - total % 11) % 10
 
 
-def _iso_date(path: str, value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise schema.SchemaError(path, f"must be a date YYYY-MM-DD, not {value!r}") from None
-
-
-def _require_ja(path: str, names: dict[str, str]) -> None:
-    if "ja" not in names:
-        raise schema.SchemaError(path, "needs a Japanese name (key 'ja')")
-
-
-def _unique(items: Sequence[object], key: str, section: str) -> None:
-    seen: set[str] = set()
-    for i, item in enumerate(items):
-        value = getattr(item, key)
-        if value in seen:
-            raise schema.SchemaError(f"{section}[{i}].{key}", f"{value!r} is used twice")
-        seen.add(value)
-
-
 # --- the center ----------------------------------------------------------------------------------
 @dataclass
 class CenterInfo:
@@ -86,9 +70,8 @@ class CenterInfo:
     closed_days: list[str]
 
     def check(self) -> None:
-        _require_ja("name", self.name)
-        if self.store_commission < 0:
-            raise schema.SchemaError("store_commission", "must not be negative")
+        require_ja("name", self.name)
+        check_range("store_commission", self.store_commission, 0, MAX_FEE)
         for i, day in enumerate(self.closed_days):
             if not re.fullmatch(r"[0-9]{2}-[0-9]{2}", day):
                 raise schema.SchemaError(f"closed_days[{i}]", f"must be MM-DD, not {day!r}")
@@ -116,12 +99,13 @@ class MunicipalityDef:
             raise schema.SchemaError(
                 "code", f"{self.code!r} has a wrong check digit "
                 f"(expected {self.code[:5]}{check_digit(self.code[:5])})")
-        _require_ja("name", self.name)
+        require_ja("name", self.name)
+        check_range("max_copies", self.max_copies, 0, MAX_COPIES)
         if self.participating and not self.auth:
             raise schema.SchemaError("auth", "a participating municipality needs an auth method")
         if self.participating and self.max_copies < 1:
             raise schema.SchemaError("max_copies", "must be at least 1 where participating")
-        _unique(self.certificates, "type", "certificates")
+        unique(self.certificates, "type", "certificates")
         for i, offer in enumerate(self.certificates):
             self._check_offer(f"certificates[{i}]", offer)
 
@@ -131,8 +115,8 @@ class MunicipalityDef:
             raise schema.SchemaError(
                 f"{path}.type", f"unknown certificate {offer.type!r} "
                 f"(known: {', '.join(CERTIFICATE_TYPES)})")
-        if offer.fee < 0:
-            raise schema.SchemaError(f"{path}.fee", "must not be negative")
+        check_fee(f"{path}.fee", offer.fee)
+        check_years(f"{path}.years", offer.years)
         allowed = CERTIFICATE_OPTIONS.get(offer.type, ())
         for j, option in enumerate(offer.options):
             if option not in allowed:
@@ -145,109 +129,6 @@ class MunicipalityDef:
             raise schema.SchemaError(f"{path}.years", "only tax certificates have years")
 
 
-# --- residents -----------------------------------------------------------------------------------
-@dataclass
-class PersonName:
-    kanji: str
-    kana: str
-
-
-@dataclass
-class Residence:
-    """A foreign resident's residence card (在留カード)."""
-
-    card_number: str
-    status: str
-
-    def check(self) -> None:
-        if not _RESIDENCE_CARD.fullmatch(self.card_number):
-            raise schema.SchemaError("card_number", "must be 2 letters, 8 digits, 2 letters")
-
-
-@dataclass
-class HouseholdMember:
-    name: str
-    relation: str
-    born: str
-
-    def check(self) -> None:
-        _iso_date("born", self.born)
-
-    @property
-    def born_date(self) -> date:
-        return date.fromisoformat(self.born)
-
-
-@dataclass
-class Honseki:
-    """The family-register domicile and whether the resident may get its certificates here."""
-
-    municipality: str
-    status: Literal["registered", "pending", "none"]
-    # The register as the 本籍地 keeps it; absent, the resident's own address and name stand in.
-    address: str | None = None  # in kanji, from the prefecture: 東京都渋谷区宇田川町1番1号
-    address_kana: str | None = None  # its reading as typed: after the town, or all of it
-    head: str | None = None  # the head of the register (筆頭者)
-    head_kana: str | None = None
-
-
-@dataclass
-class Card:
-    type: Literal["mynumber", "smartphone", "juki"]
-    pin: str
-    tries_left: int
-    cert: Literal["valid", "revoked", "expired"]
-    user_id: str | None = None
-
-    def check(self) -> None:
-        if not _DIGITS4.fullmatch(self.pin):
-            raise schema.SchemaError("pin", "must be 4 digits (the user-authentication PIN)")
-        if not 0 <= self.tries_left <= 3:
-            raise schema.SchemaError("tries_left", "must be 0 to 3")
-        if self.type == "juki" and not self.user_id:
-            raise schema.SchemaError("user_id", "a juki card needs the card-AP user id")
-
-
-@dataclass
-class Resident:
-    id: str
-    name: PersonName
-    municipality: str
-    address: str
-    born: str
-    sex: Literal["male", "female"]
-    nationality: str
-    household: list[HouseholdMember]
-    seal_registered: bool
-    tax_years: list[int]
-    card: Card
-    residence: Residence | None = None
-    honseki: Honseki | None = None
-    support_measures: bool = False
-    moved_out: bool = False
-
-    def check(self) -> None:
-        if not self.id:
-            raise schema.SchemaError("id", "must not be empty")
-        _iso_date("born", self.born)
-        if not _COUNTRY.fullmatch(self.nationality):
-            raise schema.SchemaError("nationality", "must be a 2-letter country code (JP, VN)")
-
-    @property
-    def born_date(self) -> date:
-        return date.fromisoformat(self.born)
-
-    @property
-    def register_address(self) -> str:
-        """The 本籍 as the family register records it."""
-        return (self.honseki.address if self.honseki else None) or self.address
-
-    @property
-    def register_head(self) -> str:
-        """The head of the family register (筆頭者)."""
-        return (self.honseki.head if self.honseki else None) or self.name.kanji
-
-
 # --- kiosks --------------------------------------------------------------------------------------
 @dataclass
 class KioskDef:
@@ -255,6 +136,9 @@ class KioskDef:
     kind: Literal["store", "office"]
     name: str
     hours: Hours | None = None
+
+    def check(self) -> None:
+        check_id("id", self.id)
 
 
 # --- the world -----------------------------------------------------------------------------------
@@ -273,9 +157,9 @@ class WorldFile:
     kiosk: list[KioskDef]
 
     def check(self) -> None:
-        _unique(self.municipality, "code", "municipality")
-        _unique(self.resident, "id", "resident")
-        _unique(self.kiosk, "id", "kiosk")
+        unique(self.municipality, "code", "municipality")
+        unique(self.resident, "id", "resident")
+        unique(self.kiosk, "id", "kiosk")
         codes = {m.code for m in self.municipality}
         user_ids: set[str] = set()
         for i, r in enumerate(self.resident):
@@ -344,11 +228,9 @@ class World:
 def parse_world(text: str, source: str = "<world>") -> World:
     """The world from TOML text; ``source`` names it in errors."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        line = int(found[1]) if found else None
-        raise WorldError(source, "", f"not valid TOML: {exc}", line) from None
+        data = schema.load_toml(text)
+    except schema.TomlError as exc:
+        raise WorldError(source, "", str(exc), exc.line) from None
     if "schema" not in data:
         raise WorldError(source, "schema", "is required")
     if data["schema"] != SCHEMA_VERSION:
