@@ -12,6 +12,16 @@ The cells give the sealed front text, which decrypts with the center's key and t
 number printed on the back (文書番号). The front's text, as pypdf extracts it, must then read
 exactly as ``printed_items`` says the front prints that text, whitespace aside: pypdf splits
 cells and wrapped lines with spaces and newlines.
+
+The text layer is not what a person reads, so when it agrees the front's drawing is checked
+too, against the front rebuilt from the back (rebuild.py) and rendered as the center renders
+it: its operators, fills, fonts and page (drawing.py), then its pixels (visual.py). A box, an
+image or another name drawn over the certified content is refused there. This takes the PDF
+that the center issued (as printed, or rewritten by a PDF tool), not a scan of the paper: the
+back's image is read from the PDF's drawing. A hostile file stays bounded: the pages' content
+streams are capped before they are parsed (``MAX_FRONT_BYTES``, ``MAX_BACK_BYTES``) and the
+front is rendered only when it holds nothing but plain text and path operators, at most
+``MAX_FRONT_OPERATORS`` of them, on an A4 page.
 """
 
 from __future__ import annotations
@@ -23,9 +33,11 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
-from pypdf import PdfReader
+from pypdf import PageObject, PdfReader
 
-from kiosk.lab.center.documents import printed_items
+from kiosk.lab.center.documents import printed_items, render_certificate
+from kiosk.lab.center.drawing import MAX_FRONT_BYTES, findings
+from kiosk.lab.center.rebuild import contents_from_front
 from kiosk.lab.center.scramble import (
     HEADER_SIZE,
     ScrambleError,
@@ -34,10 +46,19 @@ from kiosk.lab.center.scramble import (
     unseal,
     without_finder,
 )
+from kiosk.lab.center.visual import (
+    MAX_REGIONS,
+    RenderError,
+    describe,
+    render_page,
+    texts_in,
+)
+from kiosk.lab.center.visual import differences as pixel_differences
 
 DOCUMENT_NUMBER = re.compile(r"文書番号\s*(\S+)")
 MAX_PROBLEMS = 12  # differences listed before "and N more"
 MAX_SIDE = grid_side(HEADER_SIZE + 0xFFFF) + 2  # cells across the largest payload and its finder
+MAX_BACK_BYTES = 1024 * 1024  # a genuine back's content stream: about 20 KiB
 _FILL_OPS = {b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*"}
 _CLEAR_OPS = {b"S", b"s", b"n"}
 
@@ -73,7 +94,7 @@ class _Unreadable(Exception):
 def verify_pdf(pdf: bytes, key: bytes) -> Verification:
     """Decode the back of ``pdf`` with ``key`` and check the front against it; never raises."""
     try:
-        front_text, back_text, fills = _read(pdf)
+        front, front_text, back_text, fills = _read(pdf)
     except _Unreadable as e:
         return Verification(False, None, [str(e)])
     found = DOCUMENT_NUMBER.search(back_text)
@@ -89,12 +110,12 @@ def verify_pdf(pdf: bytes, key: bytes) -> Verification:
     except ValueError:
         return Verification(False, document_id,
                             ["the back decrypts but does not hold a certificate's front"])
-    problems = differences(front_text, items)
+    problems = differences(front_text, items) or drawing_problems(pdf, front, decoded, key)
     return Verification(not problems, document_id, problems, decoded.split("\n"))
 
 
-def _read(pdf: bytes) -> tuple[str, str, list[Fill]]:
-    """Page 1's text, page 2's text and page 2's fills; _Unreadable if pypdf cannot tell."""
+def _read(pdf: bytes) -> tuple[PageObject, str, str, list[Fill]]:
+    """Page 1, its text, page 2's text and page 2's fills; _Unreadable if pypdf cannot tell."""
     if not pdf.startswith(b"%PDF-"):
         raise _Unreadable("this is not a PDF")
     try:
@@ -104,9 +125,15 @@ def _read(pdf: bytes) -> tuple[str, str, list[Fill]]:
             raise _Unreadable(f"the PDF has {pages} page{'s' if pages != 1 else ''}; a "
                               f"certificate has 2, the front and the back")
         front, back = reader.pages
+        for page, name, cap in ((front, "front", MAX_FRONT_BYTES), (back, "back", MAX_BACK_BYTES)):
+            contents = page.get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
+            if size > cap:
+                raise _Unreadable(f"the {name}'s drawing is {size // 1024} KiB, more than a "
+                                  f"certificate's {name} ever has ({cap // 1024} KiB)")
         contents = back.get_contents()
         fills = filled_rects(contents.operations) if contents is not None else []
-        return front.extract_text(), back.extract_text(), fills
+        return front, front.extract_text(), back.extract_text(), fills
     except _Unreadable:
         raise
     except Exception as e:  # pypdf raises many kinds on a damaged file; all mean the same here
@@ -270,3 +297,52 @@ def differences(front_text: str, items: list[str]) -> list[str]:
     if len(problems) > MAX_PROBLEMS:
         problems[MAX_PROBLEMS:] = [f"and {len(problems) - MAX_PROBLEMS} more differences"]
     return problems
+
+
+# --- the drawing of the front --------------------------------------------------------------------
+def drawing_problems(pdf: bytes, front: PageObject, decoded: str, key: bytes) -> list[str]:
+    """How page 1 of ``pdf`` is drawn otherwise than the front that ``decoded`` describes.
+
+    Each reading of the text (rebuild.py; nearly always one) is rendered by the center's own
+    renderer and compared; the first that the front matches clears it, else the first
+    reading's problems stand.
+    """
+    first: list[str] | None = None
+    for content in contents_from_front(decoded):
+        try:
+            genuine = render_certificate(content, key)
+        except ValueError:
+            continue  # a reading that does not fit on a page is not the one printed
+        problems = _drawn_otherwise(pdf, front, genuine)
+        if not problems:
+            return []
+        first = problems if first is None else first
+    if first is None:
+        return ["the back decrypts, but its text is not a front this center lays out, so the "
+                "front's drawing cannot be checked"]
+    return first
+
+
+def _drawn_otherwise(pdf: bytes, front: PageObject, genuine: bytes) -> list[str]:
+    """The front's pixels (when it is safe to render) and operators, against ``genuine``."""
+    reader = PdfReader(io.BytesIO(genuine))  # kept: its pages resolve objects through it
+    genuine_front = reader.pages[0]
+    try:
+        found = findings(front, genuine_front)
+    except Exception as e:  # pypdf on a damaged page raises many kinds; all mean the same here
+        return [f"the front's drawing cannot be read ({type(e).__name__}): it is damaged"]
+    problems = [finding.text for finding in found]
+    if not all(finding.renderable for finding in found):
+        return problems
+    try:
+        regions = pixel_differences(render_page(genuine), render_page(pdf))
+    except RenderError as e:
+        return [*problems, f"the front cannot be drawn: {e}"]
+    shown = texts_in(genuine, regions[:MAX_REGIONS])
+    height = float(genuine_front.mediabox.top)
+    seen = [describe(region, text, height) for region, text in zip(regions, shown,
+                                                                     strict=False)]
+    if len(regions) > MAX_REGIONS:
+        seen.append(f"and {len(regions) - MAX_REGIONS} more places where the front as printed "
+                    f"differs")
+    return seen + problems  # what a person sees first, then how the drawing was made
