@@ -25,7 +25,10 @@ CardIssuer = tuple[World, TestJPKI]
 def local_center(config: Config, clock: Clock, kiosk_id: str
                  ) -> tuple[ReferenceCenter, LocalTransport, CenterClient]:
     """The reference center in this process, the transport to it, and the client on top."""
-    center = ReferenceCenter.for_world(config.center.world or None, clock)
+    try:
+        center = ReferenceCenter.for_world(config.center.world or None, clock)
+    except WorldError as exc:  # a session's or a config's world that cannot be used
+        raise ConfigError(f"center.world: {exc}") from None
     if center.world.kiosk(kiosk_id) is None:
         raise ConfigError(f"kiosk.id: {kiosk_id!r} is not a kiosk of the center's world")
     transport = LocalTransport(center, kiosk_id)
