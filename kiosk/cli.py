@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     operator = sub.add_parser("operator", help="operator mode").add_subparsers(
         dest="operator_command", required=True)
     operator.add_parser("hash-pin", help="print the [operator] pin_hash line for a PIN")
+    sub.add_parser("fuzz", add_help=False,
+                   help="random residents and faults through the replay harness, checking the "
+                        "money, paper and PIN invariants after every line")
     sub.add_parser("screenshots", add_help=False,
                    help="every screen of every state, per language: PNGs and index.html")
     voice = sub.add_parser("voice", help="spoken prompts").add_subparsers(dest="voice_command",
@@ -85,7 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.field.operator_pin import main_hash_pin
 
         return main_hash_pin(argv[2:])
-    if argv[:1] == ["screenshots"]:  # its own options: kiosk/screenshots.py
+    if argv[:1] == ["fuzz"]:  # its own options: kiosk/replay/fuzz.py
+        _headless()
+        from kiosk.replay.fuzz import main as fuzz
+
+        return fuzz(argv[1:])
+    if argv[:1] == ["screenshots"]:  # its own options: kiosk/replay/screenshots.py
         _headless()
         from kiosk.replay.screenshots import main as screenshots
 
