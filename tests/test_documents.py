@@ -35,11 +35,12 @@ ADDRESS = "東京都渋谷区宇田川町1番1号"
 OTHER_KEY = bytes(range(32))
 
 
-def content(type_: str = "juminhyo", **changes: object) -> CertificateContent:
+def content(type_: str = "juminhyo", name: str = NAME, **changes: object) -> CertificateContent:
+    """A fictional resident's certificate of ``type_`` (``name`` on its first row)."""
     fields: dict[str, object] = dict(
         type=type_, municipality_name="渋谷区", mayor="架空 一郎", issued=date(2026, 11, 21),
         order_id="ord-0001", document_id="doc-0001-1", copy_no=1, copies=2,
-        rows=[("氏名", NAME), ("生年月日", wareki(date(1980, 4, 1))), ("住所", ADDRESS)],
+        rows=[("氏名", name), ("生年月日", wareki(date(1980, 4, 1))), ("住所", ADDRESS)],
         tables=[Table(["氏名", "続柄", "生年月日"],
                       [[NAME, "世帯主", "昭和55年4月1日"], ["山田 良子", "妻", "昭和57年6月15日"]],
                       title="世帯員")],

@@ -27,6 +27,7 @@ from pypdf.generic import FloatObject, NameObject, NumberObject
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
+from test_documents import ADDRESS, content
 
 from kiosk import pdffont
 from kiosk.lab.center import visual
@@ -35,7 +36,6 @@ from kiosk.lab.center.documents import (
     LABEL_W,
     PAD,
     TITLES,
-    CertificateContent,
     Table,
     front_text,
     render_certificate,
@@ -46,26 +46,11 @@ from kiosk.lab.center.rebuild import contents_from_front, from_wareki
 from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY
 from kiosk.lab.center.verify import verify_pdf
 
-NAME = "山田 太郎"
-ADDRESS = "東京都渋谷区宇田川町1番1号"
 NAME_X = MARGIN + LABEL_W + PAD  # where _Front draws the first row's value
 NAME_BASELINE = PAGE_H - MARGIN - 64 - 14
 NAME_BOX = (NAME_X - 2, NAME_BASELINE - 4, 60, 16)  # x, y, width, height over "山田 太郎"
 PIXEL_LINE = "the front as printed differs from the front the back certifies"
 Ops = list[tuple[list[Any], bytes]]
-
-
-def content(type_: str = "juminhyo", name: str = NAME, **changes: object) -> CertificateContent:
-    fields: dict[str, object] = dict(
-        type=type_, municipality_name="渋谷区", mayor="架空 一郎", issued=date(2026, 11, 21),
-        order_id="ord-0001", document_id="doc-0001-1", copy_no=1, copies=2,
-        rows=[("氏名", name), ("生年月日", wareki(date(1980, 4, 1))), ("住所", ADDRESS)],
-        tables=[Table(["氏名", "続柄", "生年月日"],
-                      [[NAME, "世帯主", "昭和55年4月1日"], ["山田 良子", "妻", "昭和57年6月15日"]],
-                      title="世帯員")],
-    )
-    fields.update(changes)
-    return CertificateContent(**fields)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")
