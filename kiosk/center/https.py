@@ -100,31 +100,27 @@ class HttpsTransport:
             log.info("center call attempt %d: %s", attempt + 1, problem)
         raise TransportError(f"the center did not answer: {problem}")
 
-    def set_fault(self, mode: str, times: int = 0) -> None:
-        """The lab's fault control (a center served with --lab): for this kiosk only."""
+    def _lab_post(self, path: str, body: dict[str, object], what: str) -> requests.Response:
+        """One call of the lab's control (a center served with --lab)."""
         try:
-            reply = self._session.post(self.base + FAULT_PATH,
-                                       json={"mode": mode, "times": times},
+            reply = self._session.post(self.base + path, json=body,
                                        timeout=(self.settings.connect_timeout,
                                                 self.settings.read_timeout))
         except requests.exceptions.RequestException as exc:
             raise TransportError(f"the center's lab control failed: {_short(exc)}") from None
         if reply.status_code != 200:
-            raise TransportError(f"the center refused the fault ({reply.status_code}): is it "
+            raise TransportError(f"the center refused the {what} ({reply.status_code}): is it "
                                  "served with --lab?")
+        return reply
+
+    def set_fault(self, mode: str, times: int = 0) -> None:
+        """The lab's fault control (a center served with --lab): for this kiosk only."""
+        self._lab_post(FAULT_PATH, {"mode": mode, "times": times}, "fault")
 
     def approve_registrations(self) -> int:
         """The lab's 本籍地 (a center served with --lab): approve every pending registration;
         returns how many."""
-        try:
-            reply = self._session.post(self.base + APPROVE_PATH, json={},
-                                       timeout=(self.settings.connect_timeout,
-                                                self.settings.read_timeout))
-        except requests.exceptions.RequestException as exc:
-            raise TransportError(f"the center's lab control failed: {_short(exc)}") from None
-        if reply.status_code != 200:
-            raise TransportError(f"the center refused the approval ({reply.status_code}): is it "
-                                 "served with --lab?")
+        reply = self._lab_post(APPROVE_PATH, {}, "approval")
         try:
             return int(reply.json()["approved"])
         except (ValueError, KeyError, TypeError):

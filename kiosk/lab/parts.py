@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from kiosk.parts import CardReader, DriverContext, TrayOutput
-from kiosk.vocabulary.events import Event
 from kiosk.vocabulary.ports import EmoneyPort, PaymentPort, PrinterPort
 
 LAB_PARTS = ("card.emulated", "printer.spool", "payment.simulated", "emoney.simulated",
@@ -55,6 +54,3 @@ def simulated_tray(ctx: DriverContext) -> TrayOutput:
 def _nowhere(yen: int) -> None:
     """Change with nowhere to land."""
 
-
-def _unseen(event: Event) -> None:
-    """Where a tray without a sensor reports: nowhere."""
