@@ -53,4 +53,3 @@ def simulated_tray(ctx: DriverContext) -> TrayOutput:
 
 def _nowhere(yen: int) -> None:
     """Change with nowhere to land."""
-
