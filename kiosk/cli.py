@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="cards through pcscd and pyscard, the emulator on vsmartcard-vpcd")
     rp.add_argument("--vpcd", default="127.0.0.1:35963", metavar="HOST:PORT",
                     help="the vpcd slot the emulated cards connect to (with --pcsc)")
+    rp.add_argument("--resident", metavar="ID",
+                    help="the world's resident who stands in for a field recording's card")
     return parser
 
 
@@ -161,7 +163,8 @@ def _replay(args: argparse.Namespace) -> int:
     config = load_config_data(args.config) if args.config else {}
     options = Options(out=args.out, screenshots=args.screenshots, config=config,
                       journal=args.journal, printer=args.printer,
-                      vpcd=args.vpcd if args.pcsc else None, pace=args.pace)
+                      vpcd=args.vpcd if args.pcsc else None, pace=args.pace,
+                      resident=args.resident)
     if not args.printer_lab:
         return replay(args.files, options)
     import tempfile

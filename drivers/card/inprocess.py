@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from drivers.card.emulator.iso import EmulatedCard, Response
-from kiosk.vocabulary.events import CardPlaced, CardRemoved, Event
+from kiosk.vocabulary.events import CardPlaced, CardRemoved, Event, ReaderChanged
 from kiosk.vocabulary.reasons import CardError, Reason
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ class InProcessReader:
         self._lock = threading.RLock()  # a card model may take itself off mid-APDU
         self._card: EmulatedCard | None = None
         self._generation = 0  # bumped on every place and remove: old connections go stale
+        self._plugged = True  # the lab's hand can unplug the reader (a card may stay on it)
 
     @property
     def card_present(self) -> bool:
@@ -44,8 +45,9 @@ class InProcessReader:
             card.power_on()
             self._card = card
             self._generation += 1
+            seen = self._plugged  # an unplugged reader notices nothing
         log.info("card placed on %s", self.name)
-        if self._post is not None:
+        if self._post is not None and seen:
             self._post(CardPlaced(self.name))
 
     def remove(self) -> None:
@@ -56,9 +58,43 @@ class InProcessReader:
                 return
             self._generation += 1
             card.power_off()
+            seen = self._plugged
         log.info("card removed from %s", self.name)
-        if self._post is not None:
+        if self._post is not None and seen:
             self._post(CardRemoved(self.name))
+
+    def unplug(self) -> None:
+        """The reader's cable comes out: a card on it is lost to the kiosk (CardRemoved, as
+        pcscd reports it), then ReaderChanged(available=False)."""
+        with self._lock:
+            if not self._plugged:
+                return
+            self._plugged = False
+            had_card = self._card is not None
+            if had_card:
+                self._generation += 1  # open connections to it go stale
+        log.warning("%s unplugged", self.name)
+        if self._post is not None:
+            if had_card:
+                self._post(CardRemoved(self.name))
+            self._post(ReaderChanged(False, f"{self.name} was unplugged"))
+
+    def plug(self) -> None:
+        """The reader is back: ReaderChanged(available=True), then CardPlaced for a card that
+        lies on it."""
+        with self._lock:
+            if self._plugged:
+                return
+            self._plugged = True
+            card = self._card
+            if card is not None:
+                card.power_on()
+                self._generation += 1
+        log.info("%s plugged in", self.name)
+        if self._post is not None:
+            self._post(ReaderChanged(True, ""))
+            if card is not None:
+                self._post(CardPlaced(self.name))
 
     def start(self) -> None:
         """Nothing to watch: placing and removing cards posts the events."""
@@ -69,7 +105,7 @@ class InProcessReader:
     def connect(self) -> InProcessConnection:
         """A connection to the card present now; CardError(card-removed) if there is none."""
         with self._lock:
-            if self._card is None:
+            if self._card is None or not self._plugged:
                 raise CardError(f"no card on {self.name}", reason=Reason.CARD_REMOVED)
             return InProcessConnection(self, self._generation)
 
@@ -84,7 +120,7 @@ class InProcessReader:
             self._current(generation).reset()
 
     def _current(self, generation: int) -> EmulatedCard:
-        if self._card is None or generation != self._generation:
+        if self._card is None or generation != self._generation or not self._plugged:
             raise CardError(f"the card left {self.name}", reason=Reason.CARD_REMOVED)
         return self._card
 

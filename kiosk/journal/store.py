@@ -101,6 +101,13 @@ class Totals:
         return Totals(**{k: getattr(self, k) - getattr(other, k) for k in fields})
 
 
+def _deny_writes(action: int, *_: object) -> int:
+    """An SQLite authorizer that refuses what would write (the lab's full disk)."""
+    if action in (sqlite3.SQLITE_INSERT, sqlite3.SQLITE_UPDATE, sqlite3.SQLITE_DELETE):
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
 class SqliteJournal:
     """The journal on disk; ``:memory:`` for quick unit tests only."""
 
@@ -113,6 +120,7 @@ class SqliteJournal:
         self._lock = threading.Lock()
         self.path = Path(path)
         self.writes = 0
+        self._full = False  # the lab's full disk (refuse_writes)
         if read_only:
             self._db = open_reader(self.path)
             return
@@ -138,7 +146,16 @@ class SqliteJournal:
 
     def room(self) -> int:
         """Bytes free on the journal's filesystem."""
+        if self._full:
+            return 0
         return free_bytes(self.path) if str(self.path) != ":memory:" else 2**40
+
+    def refuse_writes(self, full: bool) -> None:
+        """As on a full disk, from now on (the lab's ``{"disk": "full"}``): room() is 0 and
+        SQLite itself refuses every write; False gives the room back."""
+        self._full = full
+        with self._lock:
+            self._db.set_authorizer(_deny_writes if full else None)
 
     def close(self) -> None:
         self._db.close()

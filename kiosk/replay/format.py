@@ -22,7 +22,7 @@ FORMAT_VERSION = 1
 RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality", "certificate",
                     "options", "copies", "text", "confirm", "insert", "tap", "cancel", "back",
                     "take", "idle")
-WORLD_ACTIONS = ("printer", "center", "power", "clock")
+WORLD_ACTIONS = ("printer", "center", "power", "clock", "reader", "emoney", "disk")
 STAFF_ACTIONS = ("key",)  # {"key": "operator"}: the service keyboard's combination
 CHECKS = ("expect", "wait")
 ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + STAFF_ACTIONS + CHECKS
@@ -37,6 +37,8 @@ END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
             "orders_completed", "orders_voided", "registrations", "screen")
 ALARMS = ("forgotten-card", "forgotten-paper", "forgotten-change", "none")
 PRINTER_STATES = ("ok", "jam", "media-empty", "offline")
+EMONEY_OUTCOMES = ("approve", "decline", "timeout")
+RECORDED = ("right", "wrong")  # a recording's PIN or text: what the card or the center answered
 
 
 class FormatError(ValueError):
@@ -268,6 +270,8 @@ def _text(value: Any, _: dict[str, Any]) -> str | None:
     for key, text in value.items():
         if not isinstance(text, str) or not 0 < len(text) <= TEXT_LIMIT:
             return f"{key}: must be text of 1 to {TEXT_LIMIT} characters"
+        if text in RECORDED:  # a recording's: the resident's own text, or not
+            continue
         try:
             keystrokes(text)
         except NotOnKeyboard as exc:
@@ -298,8 +302,9 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "card": lambda v, o: (None if v == "remove" and "resident" not in o else
                           None if v == "place" and isinstance(o.get("resident"), str) else
                           "must be \"place\" with a resident id, or \"remove\""),
-    "pin": lambda v, o: None if isinstance(v, str) and v.isdigit() and v.isascii() else
-    "must be a string of digits",
+    "pin": lambda v, o: None if isinstance(v, str) and (v.isdigit() and v.isascii()
+                                                        or v in RECORDED) else
+    "must be a string of digits, or \"right\" or \"wrong\" (a recording's)",
     "municipality": lambda v, o: None if isinstance(v, str) and v.isdigit() and len(v) == 6 else
     "must be a 6-digit municipality code",
     "certificate": lambda v, o: None if isinstance(v, str) and v else "must name a certificate",
@@ -317,6 +322,10 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "key": lambda v, o: None if v == "operator" else "must be \"operator\"",
     "printer": lambda v, o: None if v in PRINTER_STATES else
     f"must be one of {', '.join(PRINTER_STATES)}",
+    "reader": lambda v, o: None if v in ("gone", "back") else "must be \"gone\" or \"back\"",
+    "emoney": lambda v, o: None if v in EMONEY_OUTCOMES else
+    f"must be one of {', '.join(EMONEY_OUTCOMES)}",
+    "disk": lambda v, o: None if v in ("full", "ok") else "must be \"full\" or \"ok\"",
     "center": lambda v, o: None if isinstance(v, str) and (
         re.fullmatch(CENTER_FAULT, v) or v in CENTER_CONTROLS) else
     "must be ok, down, slow:N, wrong-document, 5xx, malformed-json, truncated-pdf "

@@ -21,6 +21,7 @@ class Options:
     vpcd: str | None = None  # HOST:PORT: cards go through vpcd, pcscd and pyscard
     printer_lab: PrinterLab | None = None  # printer lines set its state (--printer-lab)
     pace: float = 0.0  # real seconds to wait after each line (fault-injection tests)
+    resident: str | None = None  # the stand-in for a recording's field card (--resident)
 
 
 @dataclass

@@ -20,7 +20,9 @@ from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
 from kiosk.journal.store import Totals
 from kiosk.replay.format import CENTER_CONTROLS, SessionFile, Step
+from kiosk.replay.recorded import FIELD, NotReplayable, pin_for, text_for
 from kiosk.replay.result import Failure, Options, Result
+from kiosk.replay.world_lines import LineError, WorldLines
 from kiosk.vocabulary import events as ev
 from kiosk.vocabulary.keyboard import keystrokes, type_keys
 
@@ -42,6 +44,7 @@ class Player:
         self.result = Result(str(session.path), session.header.name)
         self.workdir = workdir
         self.clock = VirtualClock(session.header.start)
+        self.world = WorldLines(options.printer_lab)
         self.kiosk = build_kiosk(self._config(), self.clock, inline=True,
                                  kiosk_id=session.header.kiosk)
         if self.kiosk.readers is not None:
@@ -58,6 +61,7 @@ class Player:
         self._shot = 0
         self._mark: float | None = None
         self._mark_state = ""
+        self.on_card: str | None = None  # the resident whose card was placed last
         self.kiosk.session.listeners.append(self._visited)
 
     def _config(self) -> Config:
@@ -155,7 +159,8 @@ class Player:
         if a in simple:
             self._pump_after(simple[a]())
         elif a == "pin":
-            self._pump_after(ev.EnterPin(bytearray(v.encode("ascii"))))
+            digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v))
+            self._pump_after(ev.EnterPin(bytearray(digits.encode("ascii"))))
         elif a == "card":
             self._card(step)
         elif a == "insert":
@@ -169,10 +174,15 @@ class Player:
         elif a == "center":
             self._center(step)
         elif a == "text":
+            typed = {key: self._recorded(step, partial(text_for, k.issuer, self.on_card, key,
+                                                       text)) for key, text in v.items()}
             self._pump_after(ev.SetText({key: type_keys(keystrokes(text))
-                                         for key, text in v.items()}))
-        elif a == "printer":
-            self._printer(step)
+                                         for key, text in typed.items()}))
+        elif a in ("printer", "reader", "emoney", "disk"):
+            try:
+                self.world.play(k, a, v, self._timed)
+            except LineError as exc:
+                raise SetupError(f"{self.file.path}:{step.line}: {a}: {exc}") from None
         elif a == "power":
             self._timed(self._power_cut)
         elif a == "clock":
@@ -183,6 +193,13 @@ class Player:
             self._wait(step)
         else:  # the parser refuses anything else; reaching here is a harness bug
             raise AssertionError(f"unhandled action {a}")
+
+    def _recorded(self, step: Step, fill: Callable[[], str]) -> str:
+        """A recording's right or wrong PIN or text, filled in from the world."""
+        try:
+            return fill()
+        except NotReplayable as exc:
+            raise SetupError(f"{self.file.path}:{step.line}: {step.action}: {exc}") from None
 
     def _center(self, step: Step) -> None:
         """The lab's hand on the center: a fault from now on, or the 本籍地's answer."""
@@ -217,6 +234,12 @@ class Player:
         assert slot is not None
         if step.value["card"] == "place":
             resident = step.value["resident"]
+            if resident == FIELD:  # a field recording's card: a stand-in of the world
+                if self.options.resident is None:
+                    raise SetupError(f"{self.file.path}:{step.line}: card: recorded in the "
+                                     "field: replay it with --resident ID (a stand-in of the "
+                                     "world)")
+                resident = self.options.resident
             if slot.card_present:
                 raise SetupError(f"{self.file.path}:{step.line}: card: a card is already on "
                                  "the reader; remove it first")
@@ -225,6 +248,7 @@ class Player:
             except KeyError:
                 raise SetupError(f"{self.file.path}:{step.line}: resident: no resident "
                                  f"{resident!r} in the world") from None
+            self.on_card = resident
             self._timed(lambda: slot.place(card), k.pump)
             self._seen(step, ev.CardPlaced)
         else:
@@ -246,16 +270,9 @@ class Player:
         self.kiosk = build_kiosk(self._config(), self.clock, inline=True,
                                  kiosk_id=self.file.header.kiosk)
         self.kiosk.session.listeners.append(self._visited)
+        self.world.lay_on(self.kiosk)
+        self.kiosk.pump()
         self._visited(self.kiosk.session.state)
-
-    def _printer(self, step: Step) -> None:
-        lab = self.options.printer_lab
-        if lab is None:
-            raise SetupError(f"{self.file.path}:{step.line}: printer: printer lines need the "
-                             "lab printer (kiosk replay --printer-lab)")
-        lab.set_state(step.value)
-        if step.value == "ok":  # the operator cleared the fault
-            self._timed(self.kiosk.printer_cleared, self.kiosk.pump)
 
     def _seen(self, step: Step, kind: type[ev.Event]) -> None:
         """Over pcscd the reader notices a card by itself: wait (real time) until it has."""

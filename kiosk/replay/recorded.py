@@ -1,0 +1,64 @@
+"""What a recording leaves out, put back from the world: the PIN and the text a resident typed.
+
+A recording writes ``{"pin": "right"}`` or ``"wrong"`` (what the card answered) and a text
+field as ``"right"`` or ``"wrong"`` (what the 本籍地 answered), never what was typed; the
+harness types the world's PIN or reading for the card on the reader, or something else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.replay.format import RECORDED
+from kiosk.vocabulary.keyboard import keystrokes
+
+WRONG_TEXT = "ちがう"  # typed where a recording says the resident's text was wrong
+FIELD = "field"  # a recording's card from the field: replayed with --resident's stand-in
+
+
+class NotReplayable(Exception):
+    """A recorded line the harness cannot fill in here; str() says why."""
+
+
+def world_resident(issuer: Any, resident_id: str | None) -> Any:
+    """The world's resident whose card is on the reader."""
+    if resident_id is None:
+        raise NotReplayable("no resident's card was placed before it")
+    world = issuer[0] if issuer else None
+    resident = world.resident(resident_id) if world is not None else None
+    if resident is None:
+        raise NotReplayable(f"no resident {resident_id!r} in the world")
+    return resident
+
+
+def pin_for(issuer: Any, resident_id: str | None, typed: str) -> str:
+    """The digits to type for a PIN line: as written, or the right or a wrong PIN."""
+    if typed not in RECORDED:
+        return typed
+    right = str(world_resident(issuer, resident_id).card.pin)
+    if typed == "right":
+        return right
+    return next(d * 4 for d in "0123456789" if d * 4 != right)
+
+
+def text_for(issuer: Any, resident_id: str | None, field: str, typed: str) -> str:
+    """The text to type into a field: as written, or the resident's own reading, or not."""
+    if typed not in RECORDED:
+        return typed
+    if typed == "wrong":
+        return WRONG_TEXT
+    resident = world_resident(issuer, resident_id)
+    honseki = resident.honseki
+    if field == "honseki":
+        reading = honseki.address_kana if honseki is not None else None
+    elif field == "hittousha":
+        if honseki is None:
+            reading = resident.name.kana
+        else:  # the register's head, or (none named) the resident's own name
+            reading = honseki.head_kana or (None if honseki.head else resident.name.kana)
+    else:
+        raise NotReplayable(f"a recorded {field!r} has no reading in the world")
+    if not reading:
+        raise NotReplayable(f"resident {resident.id!r} has no {field} reading in the world")
+    keystrokes(reading)  # the world's reading is typed on the same keyboard (NotOnKeyboard)
+    return str(reading)
