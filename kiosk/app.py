@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -76,6 +76,17 @@ class LabControl(Protocol):
     def approve_registrations(self) -> int: ...
 
 
+class EventObserver(Protocol):
+    """Sees every event the session handles, before and after (the recorder)."""
+
+    def before(self, event: ev.Event) -> None: ...
+
+    def after(self, event: ev.Event) -> None: ...
+
+    def hand(self, line: dict[str, str]) -> None:
+        """The lab's hand did something in the world the kiosk cannot see (a session line)."""
+
+
 @dataclass
 class Kiosk:
     """The assembled kiosk: session, drivers and the queue that carries their events."""
@@ -98,6 +109,8 @@ class Kiosk:
     voice: VoicePlayer
     journal: SqliteJournal
     worker: InlineWorker | ThreadWorker
+    observers: list[EventObserver] = field(default_factory=list)
+    placed: str | None = None  # the resident whose emulated card was placed last (recordings)
 
     @property
     def readers(self) -> parts.CardReader | None:
@@ -115,9 +128,17 @@ class Kiosk:
                 event = self.events.get_nowait()
             except queue.Empty:
                 return handled
-            self.session.handle(event)
+            self.handle(event)
             handled += 1
         raise RuntimeError("the event queue does not drain: a loop between session and drivers")
+
+    def handle(self, event: ev.Event) -> None:
+        """Hand one event to the session, in the sight of the observers."""
+        for observer in self.observers:
+            observer.before(event)
+        self.session.handle(event)
+        for observer in self.observers:
+            observer.after(event)
 
     def tick(self) -> None:
         self.post(ev.Tick(self.clock.now()))
@@ -151,7 +172,7 @@ class Kiosk:
                 break
             if isinstance(event, kind):
                 return event
-            self.session.handle(event)
+            self.handle(event)
         return None
 
     def _slot(self) -> CardSlot:
@@ -160,6 +181,7 @@ class Kiosk:
         return self.slot
 
     def place_card(self, resident_id: str) -> None:
+        self.placed = resident_id
         self._slot().place(self.card_for(resident_id))
 
     def remove_card(self) -> None:
@@ -191,6 +213,8 @@ class Kiosk:
         """The lab's hand in the world: the 本籍地 approves every pending registration."""
         if not isinstance(self.transport, LabControl):
             raise ConfigError("center: this transport takes no lab controls")
+        for observer in self.observers:
+            observer.hand({"center": "approve-registrations"})
         return self.transport.approve_registrations()
 
     def printer_cleared(self) -> None:

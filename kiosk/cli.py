@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 from kiosk.config import ConfigError
 from kiosk.field import config_check, doctor
 from kiosk.journal import cli as journal_cli
-from kiosk.lab import center_cli
+from kiosk.lab import center_cli, fleet_cli
 
 SAMPLE_SESSIONS = Path(__file__).resolve().parents[1] / "tests" / "sessions"
 
@@ -39,7 +40,17 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the kiosk as a service (systemd Type=notify)")
     run.add_argument("--config", type=Path, help="the kiosk's kiosk.toml")
 
+    record = sub.add_parser("record", help="run the kiosk and write what happens as session "
+                                           "files that replay it")
+    record.add_argument("--out", type=Path, required=True,
+                        help="FILE.jsonl: one file for the whole run; a DIR: a file per visit")
+    record.add_argument("--config", type=Path, help="a kiosk.toml instead of the defaults")
+    record.add_argument("--run", action="store_true",
+                        help="record the kiosk in service (as kiosk run; default: the demo "
+                             "window)")
+
     center_cli.add_parsers(sub)
+    fleet_cli.add_parsers(sub)
     journal_cli.add_parsers(sub)
     config_check.add_parsers(sub)
     doctor.add_parsers(sub)
@@ -112,8 +123,12 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args)
         if args.command == "run":
             return _run(args)
+        if args.command == "record":
+            return _record(args)
         if args.command == "center":
             return center_cli.run(args)
+        if args.command == "fleet":
+            return fleet_cli.run(args)
         if args.command == "journal":
             return journal_cli.run(args)
         if args.command == "config":
@@ -167,8 +182,6 @@ def _replay(args: argparse.Namespace) -> int:
                       resident=args.resident)
     if not args.printer_lab:
         return replay(args.files, options)
-    import tempfile
-
     from drivers.printer.lab import LabError, PrinterLab
 
     with tempfile.TemporaryDirectory(prefix="kiosk-printer-lab-") as tmp:
@@ -183,6 +196,31 @@ def _replay(args: argparse.Namespace) -> int:
             return replay(args.files, options)
         finally:
             lab.stop()
+
+
+def _record(args: argparse.Namespace) -> int:
+    """``kiosk record``: the demo window, or the kiosk in service, with a recorder."""
+    out: Path = args.out
+    folder = out.parent if out.suffix == ".jsonl" else out
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        print(f"--out: {folder} cannot be written: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    if args.run:
+        from kiosk.field.service import run_service
+
+        return run_service(args.config, record=out)
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+            or os.environ.get("SDL_VIDEODRIVER")):
+        print("kiosk record: the demo window needs a display (or --run for the kiosk in "
+              "service)", file=sys.stderr)
+        return 2
+    from kiosk.lab.demo import run_window
+
+    return run_window(args.config, record=out)
 
 
 def _run(args: argparse.Namespace) -> int:

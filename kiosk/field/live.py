@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from typing import Protocol
 
 import pygame
@@ -16,6 +17,7 @@ import pygame
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
+from kiosk.record.recorder import Recorder
 from kiosk.vocabulary import events as ev
 from screens.ui import KioskUI
 
@@ -40,8 +42,11 @@ class LiveKiosk:
     """The kiosk in a window with the demo strip; ``step`` runs one frame of the main loop."""
 
     def __init__(self, config: Config, clock: Clock | None = None,
-                 hands: Hands | None = None) -> None:
+                 hands: Hands | None = None, record: Path | None = None) -> None:
         self.kiosk = build_kiosk(config, clock or SystemClock(), inline=False)
+        # kiosk record: session files of what happens here (a .jsonl file, or a file per visit)
+        self.recorder = Recorder(self.kiosk, record, per_visit=record.suffix != ".jsonl") \
+            if record is not None else None
         self.hands = hands  # the demo strip and its keys play the hardware; never in service
         demo = hands is not None
         width, self.height = config.kiosk.screen
@@ -84,5 +89,7 @@ class LiveKiosk:
             pygame.display.flip()
 
     def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
         self.kiosk.close()
         pygame.quit()

@@ -65,12 +65,14 @@ def _hang() -> None:
         time.sleep(3600)
 
 
-def run_service(config_path: Path | None) -> int:
-    """Run the kiosk until SIGTERM/SIGINT (or the window is closed); 0 on a clean stop."""
+def run_service(config_path: Path | None, record: Path | None = None) -> int:
+    """Run the kiosk until SIGTERM/SIGINT (or the window is closed); 0 on a clean stop.
+    ``record``: write what happens as session files (``kiosk record --run``)."""
     notifier = Notifier()
     stop = StopRequest(notifier)
     stop.install()
-    live = LiveKiosk(load_config(config_path or DEFAULT_PATH))  # in service: no demo hands
+    live = LiveKiosk(load_config(config_path or DEFAULT_PATH),  # in service: no demo hands
+                     record=record)
     try:
         live.step()
         session = live.kiosk.session

@@ -33,6 +33,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                             "previous reply (10; also how long an idle connection is kept)")
     serve.add_argument("--body-timeout", type=_positive(float), default=10.0, metavar="S",
                        help="seconds to a request's whole body, after its head (10)")
+    serve.add_argument("--store", metavar="URI",
+                       help="where the center keeps its state: sqlite:PATH, or "
+                            "postgresql://USER@HOST:PORT/DBNAME, which several hosts serving "
+                            "one fleet share (default: DIR/center/state.sqlite)")
     serve.add_argument("--lab", action="store_true",
                        help="allow each kiosk to set its own fault mode (tests; never in service)")
     verify = verbs.add_parser("verify", help="decode a certificate's back, check its front")
@@ -82,15 +86,16 @@ def _serve(args: argparse.Namespace) -> int:
     from kiosk.clock import SystemClock
     from kiosk.lab.center import server
     from kiosk.lab.center.datadir import DataDir, DataDirError
+    from kiosk.lab.center.store import StoreError
 
     try:  # every worker makes this center: one that cannot is refused here, before "serving"
-        DataDir(args.data).validate(SystemClock(), args.world)
+        DataDir(args.data).validate(SystemClock(), args.world, args.store)
         return server.serve(server.ServeOptions(
             args.data, args.world, args.host, args.port, args.workers, args.threads,
             lab=args.lab, handshake_timeout=args.handshake_timeout,
             header_timeout=args.header_timeout, body_timeout=args.body_timeout,
-            connections=args.connections))
-    except (DataDirError, WorldError) as exc:
+            connections=args.connections, store=args.store))
+    except (DataDirError, WorldError, StoreError) as exc:
         print(f"kiosk center serve: {exc}")
         return 2
 

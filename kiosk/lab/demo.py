@@ -79,9 +79,9 @@ class DemoHands:
         draw_demo_strip(window, top)
 
 
-def run_window(config_path: Path | None) -> int:
-    """Open the kiosk window and run until it is closed."""
-    live = LiveKiosk(demo_config(config_path), hands=DemoHands())
+def run_window(config_path: Path | None, record: Path | None = None) -> int:
+    """Open the kiosk window and run until it is closed (``record``: kiosk record)."""
+    live = LiveKiosk(demo_config(config_path), hands=DemoHands(), record=record)
     try:
         while live.running:
             started = time.monotonic()

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk.record.lines import RECORDED
 from kiosk.vocabulary.keyboard import NotOnKeyboard, keystrokes
 from kiosk.vocabulary.view import LANGUAGES
 
@@ -38,7 +39,6 @@ END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
 ALARMS = ("forgotten-card", "forgotten-paper", "forgotten-change", "none")
 PRINTER_STATES = ("ok", "jam", "media-empty", "offline")
 EMONEY_OUTCOMES = ("approve", "decline", "timeout")
-RECORDED = ("right", "wrong")  # a recording's PIN or text: what the card or the center answered
 
 
 class FormatError(ValueError):

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.replay.format import RECORDED
+from kiosk.record.lines import RECORDED, REPLAY_OPERATOR_PIN
 from kiosk.vocabulary.keyboard import keystrokes
 
 WRONG_TEXT = "ちがう"  # typed where a recording says the resident's text was wrong
-FIELD = "field"  # a recording's card from the field: replayed with --resident's stand-in
 
 
 class NotReplayable(Exception):
@@ -31,11 +30,15 @@ def world_resident(issuer: Any, resident_id: str | None) -> Any:
     return resident
 
 
-def pin_for(issuer: Any, resident_id: str | None, typed: str) -> str:
-    """The digits to type for a PIN line: as written, or the right or a wrong PIN."""
+def pin_for(issuer: Any, resident_id: str | None, typed: str, operator: bool) -> str:
+    """The digits to type for a PIN line: as written, or the right or a wrong PIN (the card's,
+    or in operator mode the one a recording's header gives the operator)."""
     if typed not in RECORDED:
         return typed
-    right = str(world_resident(issuer, resident_id).card.pin)
+    if operator:
+        right = REPLAY_OPERATOR_PIN
+    else:
+        right = str(world_resident(issuer, resident_id).card.pin)
     if typed == "right":
         return right
     return next(d * 4 for d in "0123456789" if d * 4 != right)

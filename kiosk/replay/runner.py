@@ -19,8 +19,9 @@ from kiosk.center.transport import TransportError
 from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
 from kiosk.journal.store import Totals
+from kiosk.record.lines import FIELD
 from kiosk.replay.format import CENTER_CONTROLS, SessionFile, Step
-from kiosk.replay.recorded import FIELD, NotReplayable, pin_for, text_for
+from kiosk.replay.recorded import NotReplayable, pin_for, text_for
 from kiosk.replay.result import Failure, Options, Result
 from kiosk.replay.world_lines import LineError, WorldLines
 from kiosk.vocabulary import events as ev
@@ -159,7 +160,8 @@ class Player:
         if a in simple:
             self._pump_after(simple[a]())
         elif a == "pin":
-            digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v))
+            operator = k.session.state == "maintenance"
+            digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v, operator))
             self._pump_after(ev.EnterPin(bytearray(digits.encode("ascii"))))
         elif a == "card":
             self._card(step)
@@ -248,7 +250,7 @@ class Player:
             except KeyError:
                 raise SetupError(f"{self.file.path}:{step.line}: resident: no resident "
                                  f"{resident!r} in the world") from None
-            self.on_card = resident
+            self.on_card = k.placed = resident
             self._timed(lambda: slot.place(card), k.pump)
             self._seen(step, ev.CardPlaced)
         else:

@@ -43,8 +43,11 @@ class InlineWorker:
 
     def __init__(self, post: Post) -> None:
         self._post = post
+        self.submitted: list[Callable[[type[JobResult]], None]] = []  # told of every job
 
     def submit(self, job: type[J], fn: Callable[[], J], fallback: Reason) -> None:
+        for listener in self.submitted:
+            listener(job)
         self._post(run_job(job, fn, fallback))
 
     def shutdown(self) -> None:
@@ -57,8 +60,11 @@ class ThreadWorker:
     def __init__(self, post: Post) -> None:
         self._post = post
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-worker")
+        self.submitted: list[Callable[[type[JobResult]], None]] = []  # told of every job
 
     def submit(self, job: type[J], fn: Callable[[], J], fallback: Reason) -> None:
+        for listener in self.submitted:
+            listener(job)
         self._pool.submit(lambda: self._post(run_job(job, fn, fallback)))
 
     def shutdown(self) -> None:

@@ -39,6 +39,7 @@ from kiosk.lab.center.store import (
     CenterStore,
     OrderRecord,
     SignedIn,
+    Store,
 )
 from kiosk.lab.center.world import MunicipalityDef, Resident, World, load_world
 from kiosk.pdfinfo import page_count
@@ -75,14 +76,14 @@ class ReferenceCenter(RegistrationDesk):
     """The center's behaviour; thread-safe, so that one instance can serve many kiosks."""
 
     def __init__(self, world: World, pki: TestJPKI, keys: CenterKeys, clock: Clock,
-                 store: CenterStore | None = None,
+                 store: Store | None = None,
                  scramble_key: bytes = DEMO_SCRAMBLE_KEY) -> None:
         self.world = world
         self.scramble_key = scramble_key
         self.pki = pki
         self.keys = keys
         self.clock = clock
-        self.store = store or CenterStore()
+        self.store: Store = store or CenterStore()
         for r in world.residents:
             pki.register(r.id, r.card.cert)
 

@@ -33,7 +33,7 @@ from kiosk.lab.center.center import ReferenceCenter
 from kiosk.lab.center.fields import ID
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
 from kiosk.lab.center.scramble import load_scramble_key, new_scramble_key
-from kiosk.lab.center.store import CenterStore
+from kiosk.lab.center.store import open_store
 from kiosk.lab.center.world import World, WorldError, load_world
 
 VALID_DAYS = 825
@@ -195,8 +195,10 @@ class DataDir:
                 raise DataDirError(f"{path} is missing: make the directory with "
                                    f"`kiosk center init {self.root}`")
 
-    def center(self, clock: Clock, world_path: Path | None = None) -> ReferenceCenter:
-        """The center this directory describes, on its shared state."""
+    def center(self, clock: Clock, world_path: Path | None = None,
+               store: str | None = None) -> ReferenceCenter:
+        """The center this directory describes, on its shared state: ``store``'s URI
+        (store.open_store), by default this directory's SQLite file."""
         self.check()
         try:
             key = serialization.load_pem_private_key(self.document_key.read_bytes(), None)
@@ -205,15 +207,17 @@ class DataDir:
         if not isinstance(key, Ed25519PrivateKey):
             raise DataDirError(f"{self.document_key} is not an Ed25519 key")
         world = load_world(world_path or self.world_file)
-        return ReferenceCenter(world, TestJPKI.load(self.root / "pki"), CenterKeys(key), clock,
-                               CenterStore(self.state),
-                               scramble_key=load_scramble_key(self.root / "center"))
+        pki = TestJPKI.load(self.root / "pki")
+        scramble_key = load_scramble_key(self.root / "center")  # before a database is opened
+        return ReferenceCenter(world, pki, CenterKeys(key), clock, open_store(store, self.state),
+                               scramble_key=scramble_key)
 
-    def validate(self, clock: Clock, world_path: Path | None = None) -> World:
+    def validate(self, clock: Clock, world_path: Path | None = None,
+                 store: str | None = None) -> World:
         """Make the center once, as each worker will, and close it again: DataDirError (one
-        line, naming the file) or WorldError unless it can serve."""
+        line, naming the file), WorldError or StoreError unless it can serve."""
         try:
-            center = self.center(clock, world_path)
+            center = self.center(clock, world_path, store)
         except (DataDirError, WorldError):
             raise
         except (OSError, ValueError, sqlite3.Error) as exc:  # a key or a file that is broken

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from kiosk.lab.center.store import CenterStore, SignedIn
+from kiosk.lab.center.store import SignedIn, Store
 from kiosk.vocabulary.reasons import Reason
 
 BAD_REQUEST = "bad-request"  # a request the protocol or the order it names does not allow
@@ -19,7 +19,7 @@ class Refused(Exception):
         self.detail = detail
 
 
-def signed_in(store: CenterStore, kiosk_id: str, token: str, now: datetime) -> SignedIn:
+def signed_in(store: Store, kiosk_id: str, token: str, now: datetime) -> SignedIn:
     """The sign-in behind ``token``, made at this kiosk and not expired; else Refused(timeout)."""
     signed = store.signin(token)
     if signed is None or signed.kiosk_id != kiosk_id or signed.expires < now:

@@ -18,7 +18,7 @@ from kiosk.center.prefectures import prefecture_of
 from kiosk.clock import Clock
 from kiosk.lab.center.kana import address_matches, name_matches
 from kiosk.lab.center.refused import Refused, signed_in
-from kiosk.lab.center.store import CenterStore, RegistrationRecord
+from kiosk.lab.center.store import RegistrationRecord, Store
 from kiosk.lab.center.world import Resident, World
 from kiosk.vocabulary.reasons import Reason
 
@@ -31,7 +31,7 @@ class RegistrationDesk:
     """The registration calls of the ReferenceCenter (a mixin over its world, store and clock)."""
 
     world: World
-    store: CenterStore
+    store: Store
     clock: Clock
 
     def honseki_status(self, resident: Resident) -> str | None:

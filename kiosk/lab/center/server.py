@@ -5,8 +5,10 @@ one by its GIL), and TLS with client-certificate verification is built in. Each 
 gevent's (``worker.CenterWorker``): a connection that waits — for its handshake, its request's
 head, its body — costs a greenlet, not a thread, and every such wait has a deadline, so hundreds
 of idle or trickling connections do not keep a kiosk out. The workers share the center's state
-through its SQLite store. A kiosk is known by the common name of its client certificate (issued
-by the center's TLS CA), never by anything in a request body.
+through its store: the data directory's SQLite file, or PostgreSQL (``--store``), which several
+hosts can share. Each worker opens its store after the fork. A kiosk is known by the common
+name of its client certificate (issued by the center's TLS CA), never by anything in a request
+body.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from kiosk.clock import LabClock, SystemClock
 from kiosk.lab.center.center import ReferenceCenter, check_fault
 from kiosk.lab.center.datadir import DataDir
 from kiosk.lab.center.limits import body_refusal, read_body
+from kiosk.lab.center.store import redact
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ class ServeOptions:
     header_timeout: int = 10  # to a request's whole head, after the handshake or a reply
     body_timeout: float = 10.0  # to its whole body, after the head
     connections: int = 1000  # at once per worker (capped by the open-file limit)
+    store: str | None = None  # the state's URI (store.open_store); None: the data dir's SQLite
 
 
 def kiosk_of(environ: dict[str, Any]) -> str | None:
@@ -77,7 +81,7 @@ class CenterApp:
         if self._center is None or self._pid != os.getpid():
             data = DataDir(self.options.data)
             self._center = data.center(LabClock() if self.options.lab else SystemClock(),
-                                       self.options.world)
+                                       self.options.world, self.options.store)
             self._pid = os.getpid()
         return self._center
 
@@ -200,7 +204,9 @@ def serve(options: ServeOptions) -> int:
         def load(self) -> CenterApp:  # type: ignore[override]  # a WSGI app: the stub's union
             return app
 
+    state = redact(options.store) if options.store else data.state
     print(f"center serving https://{options.host}:{options.port}{CALL_PATH} with {workers} "
-          f"workers of {connections} connections (data {options.data})", flush=True)
+          f"workers of {connections} connections (data {options.data}, state {state})",
+          flush=True)
     Gunicorn().run()
     return 0

@@ -1,5 +1,7 @@
 """The reference center's state in SQLite, so that every process serving it sees the same
 challenges, sign-ins, orders, idempotent replies and settlements (``:memory:`` in-process).
+``Store`` is what the center needs of a store; ``open_store`` opens one by its URI, this one or
+PostgreSQL's (store_pg.py, for a center served by several hosts).
 
 A cached reply is kept for retries only: an order's (its documents, the resident's data) until
 the order is completed or voided and at most DOCUMENT_SECONDS, every reply at most
@@ -10,13 +12,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kiosk import schema
 from kiosk.center.protocol import Offer
@@ -46,6 +49,13 @@ CREATE TABLE IF NOT EXISTS registrations (
     resident_id TEXT PRIMARY KEY, municipality TEXT NOT NULL, status TEXT NOT NULL,
     registration_id TEXT NOT NULL, applied_day TEXT NOT NULL);
 """
+
+DEFAULT_POSTGRES_HINT = "postgresql://USER@HOST:PORT/DBNAME"
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or used: one line, naming the store, never a password."""
+
 
 PENDING = object()  # a reply is being made for this key by another request
 MISUSED = object()  # the key was used for another call or body of this kiosk's
@@ -85,6 +95,69 @@ class RegistrationRecord:
     status: str  # pending | registered
     registration_id: str
     applied_day: str  # YYYY-MM-DD
+
+
+class Store(Protocol):
+    """The center's state: what ReferenceCenter asks of a store (CenterStore, PgStore)."""
+
+    def add_nonce(self, nonce: bytes, kiosk_id: str, expires: datetime,
+                  now: datetime) -> None: ...
+    def take_nonce(self, nonce: bytes) -> tuple[str, datetime] | None: ...
+    def add_signin(self, token: str, signed: SignedIn) -> None: ...
+    def signin(self, token: str) -> SignedIn | None: ...
+    def add_order(self, o: OrderRecord) -> None: ...
+    def order(self, order_id: str) -> OrderRecord | None: ...
+    def finish_order(self, order_id: str, state: str, printed: int,
+                     refuse: str) -> str | None: ...
+    def orders_of(self, kiosk_id: str, day: str, state: str) -> list[OrderRecord]: ...
+    def count_orders(self) -> int: ...
+    def reserve(self, kiosk_id: str, key: str, call: str, digest: str,
+                now: datetime) -> bytes | object | None: ...
+    def keep_reply(self, kiosk_id: str, key: str, reply: bytes,
+                   order_id: str | None) -> None: ...
+    def release(self, kiosk_id: str, key: str) -> None: ...
+    def close(self) -> None: ...
+    def set_fault(self, kiosk_id: str, mode: str | None, times: int = 0) -> None: ...
+    def take_fault(self, kiosk_id: str) -> str | None: ...
+    def add_settlement(self, kiosk_id: str, day: str, report: dict[str, Any],
+                       now: datetime) -> None: ...
+    def settlement(self, kiosk_id: str, day: str) -> dict[str, Any] | None: ...
+    def registration(self, resident_id: str) -> RegistrationRecord | None: ...
+    def add_registration(self, r: RegistrationRecord) -> bool: ...
+    def approve_registrations(self, also: list[RegistrationRecord]) -> int: ...
+
+
+def redact(uri: str) -> str:
+    """The URI without its password (``postgresql://user:***@host/db``)."""
+    uri = re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", uri)
+    return re.sub(r"(?i)(password=)[^&\s]*", r"\1***", uri)
+
+
+def open_store(uri: str | None, default: str | Path = ":memory:") -> Store:
+    """The store a URI names: ``sqlite:PATH``, ``postgresql://…`` (or ``postgres://``); None or
+    "" is SQLite at ``default``. StoreError (one line) for any other URI or a store that does
+    not open."""
+    if not uri:
+        return _sqlite(default)
+    if uri.startswith("sqlite:"):
+        path = uri.removeprefix("sqlite:")
+        if not path:
+            raise StoreError("--store sqlite:PATH needs a PATH (or sqlite::memory:)")
+        return _sqlite(path)
+    if uri.startswith(("postgresql://", "postgres://")):
+        from kiosk.lab.center.store_pg import PgStore  # psycopg only for a center that uses it
+
+        return PgStore(uri)
+    scheme = uri.partition(":")[0][:20]
+    raise StoreError(f"--store: {scheme!r} is not a store: use sqlite:PATH or "
+                     f"{DEFAULT_POSTGRES_HINT}")
+
+
+def _sqlite(path: str | Path) -> CenterStore:
+    try:
+        return CenterStore(path)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{path}: cannot be used: {exc}") from None
 
 
 class CenterStore:

@@ -1,0 +1,1 @@
+"""``kiosk record``: session files written from a live kiosk, that replay what happened."""
