@@ -233,6 +233,7 @@ class Kiosk:
         self.worker.shutdown()
         self.alarm.silence()
         self.journal.close()
+        self.session.close()
 
 
 def load_document_key(path: str) -> bytes:
@@ -296,7 +297,8 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
     alarm = MixerAlarm()
     voice = VoicePlayer()
     try:
-        journal = SqliteJournal(config.journal.path, clock)
+        journal = SqliteJournal(config.journal.path, clock,
+                                durability=config.journal.durability)
     except JournalError as exc:  # refused before a yen is taken: the kiosk does not start
         raise ConfigError(f"journal.path: {exc}") from None
     worker: InlineWorker | ThreadWorker = InlineWorker(post) if inline else ThreadWorker(post)

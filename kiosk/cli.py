@@ -83,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="cards through pcscd and pyscard, the emulator on vsmartcard-vpcd")
     rp.add_argument("--vpcd", default="127.0.0.1:35963", metavar="HOST:PORT",
                     help="the vpcd slot the emulated cards connect to (with --pcsc)")
+    rp.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                    help="spread the files over N processes (one report; not with "
+                         "--printer-lab, --pcsc or --journal)")
     rp.add_argument("--resident", metavar="ID",
                     help="the world's resident who stands in for a field recording's card")
     return parser
@@ -175,13 +178,22 @@ def _replay(args: argparse.Namespace) -> int:
     if args.printer and not args.printer.startswith(("spool:", "cups:")):
         print("--printer: spool:DIR or cups:QUEUE", file=sys.stderr)
         return 2
+    from kiosk.replay.parallel import MAX_JOBS
+
+    if not 1 <= args.jobs <= MAX_JOBS:
+        print(f"-j: 1 to {MAX_JOBS} processes", file=sys.stderr)
+        return 2
+    if args.jobs > 1 and (args.printer_lab or args.pcsc or args.journal):
+        print("-j: one printer lab, vpcd slot or journal cannot serve several processes at "
+              "once: leave out -j, or --printer-lab, --pcsc and --journal", file=sys.stderr)
+        return 2
     config = load_config_data(args.config) if args.config else {}
     options = Options(out=args.out, screenshots=args.screenshots, config=config,
                       journal=args.journal, printer=args.printer,
                       vpcd=args.vpcd if args.pcsc else None, pace=args.pace,
                       resident=args.resident)
     if not args.printer_lab:
-        return replay(args.files, options)
+        return replay(args.files, options, jobs=args.jobs)
     from drivers.printer.lab import LabError, PrinterLab
 
     with tempfile.TemporaryDirectory(prefix="kiosk-printer-lab-") as tmp:

@@ -137,10 +137,15 @@ class PaymentSection:
 class JournalSection:
     path: str = "kiosk-journal.sqlite"
     reserve_kib: int = 1024  # below this free beside the journal no visit starts, no yen is taken
+    # full: every commit is on the disk before the kiosk goes on (a kiosk's power can go);
+    # normal: it survives the process dying, not the machine (the harness's virtual kiosks)
+    durability: str = "full"
 
     def check(self) -> None:
         if not 16 <= self.reserve_kib <= 1024 * 1024:
             raise schema.SchemaError("reserve_kib", "must be 16 KiB to 1 GiB (1048576)")
+        if self.durability not in ("full", "normal"):
+            raise schema.SchemaError("durability", "must be \"full\" or \"normal\"")
 
 
 @dataclass

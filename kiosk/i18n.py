@@ -34,12 +34,15 @@ def N_(message: str) -> str:
     return message
 
 
+LOCALES = Path(__file__).resolve().parents[1] / "locales"
+
+
 def locales_dir() -> Path:
     """Where the catalogs live: env KIOSK_LOCALES, else ``locales/`` at the repository root."""
     override = os.environ.get("KIOSK_LOCALES")
     if override:
         return Path(override)
-    return Path(__file__).resolve().parents[1] / "locales"
+    return LOCALES
 
 
 def catalog_path(lang: str, root: Path | None = None) -> Path | None:

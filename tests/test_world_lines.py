@@ -43,7 +43,8 @@ def test_every_printer_session_passes_on_the_embedded_default_without_cups(
 
 def test_reader_emoney_and_disk_sessions_pass(tmp_path: Path) -> None:
     assert {p.stem for p in WORLD_SESSIONS} >= {"world-reader-unplugged",
-                                                 "world-emoney-lines", "world-disk-full"}
+                                                 "world-emoney-lines", "world-disk-full",
+                                                 "world-disk-full-at-idle"}
     run = replay(*map(str, WORLD_SESSIONS))
     assert run.returncode == 0, run.stdout + run.stderr[-3000:]
 

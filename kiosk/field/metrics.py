@@ -39,6 +39,7 @@ class KioskMetrics:
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
+        self._cash_seen: tuple[int, tuple[tuple[str, int], ...]] | None = None
         r, ns = self.registry, NAMESPACE
         self.sessions = Counter("sessions", "Visits started", namespace=ns, registry=r)
         self.certificates = Counter("certificates", "Certificates printed", ["type"],
@@ -90,6 +91,10 @@ class KioskMetrics:
 
     def cash(self, held: int, tubes: Mapping[int, int] | Mapping[str, int]) -> None:
         """Yen held, and the coins in each change tube ({10: 50, 100: 48, …})."""
+        seen = (held, tuple(sorted((str(k), v) for k, v in tubes.items())))
+        if seen == self._cash_seen:
+            return  # told at every screen: only a change is news
+        self._cash_seen = seen
         self.cash_held.set(held)
         for coin, count in tubes.items():
             self.change_coins.labels(coin=str(coin)).set(count)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -12,8 +11,8 @@ from typing import Any, TextIO
 
 from kiosk.config import ConfigError, resolve_paths
 from kiosk.replay.format import FormatError, parse_session
+from kiosk.replay.parallel import play_all
 from kiosk.replay.result import Options, Result
-from kiosk.replay.runner import SetupError, play_file
 from kiosk.schema import TomlError, load_toml
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -53,8 +52,9 @@ def _unwritable(options: Options) -> str:
 
 
 def replay(files: list[Path], options: Options, out: TextIO = sys.stdout,
-           err: TextIO = sys.stderr) -> int:
-    """Play every file; print one line per session and a summary; write report.json with --out."""
+           err: TextIO = sys.stderr, jobs: int = 1) -> int:
+    """Play every file (in ``jobs`` processes); print one line per session and a summary;
+    write report.json with --out."""
     try:
         sessions = [parse_session(f) for f in files]
     except FormatError as exc:
@@ -65,14 +65,11 @@ def replay(files: list[Path], options: Options, out: TextIO = sys.stdout,
         print(problem, file=err)
         return EXIT_BAD_INPUT
     results: list[Result] = []
-    for session in sessions:
-        try:
-            result = play_file(session, options)
-        except (SetupError, ConfigError) as exc:
-            print(f"cannot play {session.path}: {exc}", file=err)
-            return EXIT_BAD_INPUT
-        except (OSError, sqlite3.Error) as exc:  # a folder or journal that cannot be written
-            print(f"cannot play {session.path}: {exc}", file=err)
+    outcomes = play_all(sessions, options, jobs)
+    for session, result in zip(sessions, outcomes, strict=True):
+        if isinstance(result, str):
+            outcomes.close()  # the pool stops: the rest would not be reported
+            print(result, file=err)
             return EXIT_BAD_INPUT
         results.append(result)
         mark = "pass" if result.passed else "FAIL"

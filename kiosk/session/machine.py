@@ -78,6 +78,38 @@ def _row(t: Transition) -> dict[str, Any]:
     return row
 
 
+def _signed_in_for(service: str) -> Callable[[EventData], bool]:
+    """A condition: the resident is signed in, on a visit of ``service``."""
+    def condition(event: EventData) -> bool:
+        session: Any = event.model
+        return bool(session.is_signed_in() and session.visit.service == service)
+
+    return condition
+
+
+# One state machine per set of services, shared by every session of them (each session is a
+# model of it): the transition table is built once, not at every kiosk start.
+_MACHINES: dict[tuple[int, ...], tuple[tuple[Service, ...], Machine]] = {}
+
+
+def _machine_for(services: tuple[Service, ...]) -> Machine:
+    key = tuple(id(s) for s in services)
+    known = _MACHINES.get(key)
+    if known is not None:
+        return known[1]
+    rows = [_row(t) for t in TRANSITIONS]
+    entries = [{"trigger": "card_gone", "source": "remove_card", "dest": s.entry,
+                "conditions": _signed_in_for(s.id)} for s in services]
+    at = next(i for i, r in enumerate(rows) if r["trigger"] == "card_gone")
+    rows[at:at] = entries  # before card_gone → idle: a signed-in resident goes on
+    rows += [_row(t) for s in services for t in s.transitions]
+    machine = Machine(model=None, states=list(state_table(services)), transitions=rows,
+                      initial="idle", auto_transitions=False, ignore_invalid_triggers=True,
+                      send_event=True, after_state_change="_entered")
+    _MACHINES[key] = (services, machine)  # the services kept: their ids stay theirs
+    return machine
+
+
 class Session(SignInRules, PayingRules, KioskRules):
     """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
 
@@ -109,18 +141,9 @@ class Session(SignInRules, PayingRules, KioskRules):
         self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
         KioskRules.__init__(self)
         self.flows: dict[str, Flow] = {s.id: s.flow(self) for s in self.services}
-        rows = [_row(t) for t in TRANSITIONS]
-        entries = [{"trigger": "card_gone", "source": "remove_card", "dest": s.entry,
-                    "conditions": self._signed_in_for(s.id)} for s in self.services]
-        at = next(i for i, r in enumerate(rows) if r["trigger"] == "card_gone")
-        rows[at:at] = entries  # before card_gone → idle: a signed-in resident goes on
-        rows += [_row(t) for s in self.services for t in s.transitions]
-        self.back_from = {r["source"] for r in rows if r["trigger"] == "back"}
-        self.machine = Machine(
-            model=self, states=list(self.states), transitions=rows, initial="idle",
-            auto_transitions=False, ignore_invalid_triggers=True, send_event=True,
-            after_state_change="_entered",
-        )
+        self.machine = _machine_for(self.services)
+        self.machine.add_model(self, initial="idle")
+        self.back_from = {t.source for t in self.machine.get_transitions("back")}
         self._handlers: dict[type[ev.Event], Callable[[Any], None]] = {
             ev.ChooseLanguage: self._on_language, ev.Start: self._on_start,
             ev.Agree: self._on_agree, ev.CardPlaced: self._on_card_placed,
@@ -184,8 +207,9 @@ class Session(SignInRules, PayingRules, KioskRules):
     def alarm(self) -> str:
         return self.alarms.kind
 
-    def _signed_in_for(self, service: str) -> Callable[[EventData], bool]:
-        return lambda _: self.is_signed_in() and self.visit.service == service
+    def close(self) -> None:
+        """The session ends: the state machine it shares with others lets go of it."""
+        self.machine.remove_model(self)
 
     def is_signed_in(self, _: EventData | None = None) -> bool:
         return self.visit.signed_in and not self.visit.ending

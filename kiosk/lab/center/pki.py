@@ -100,6 +100,9 @@ def _load_rsa_key(path: Path) -> rsa.RSAPrivateKey:
     return key
 
 
+MAX_VERIFIED = 4096  # certificates whose signature check is remembered (then forgotten at once)
+_UNSEEN = object()
+
 SIGNING_PREFIX = "sign-"  # card keys of the signing side are kept as "sign-<resident id>"
 
 
@@ -120,6 +123,10 @@ class TestJPKI:
     _lock: ClassVar[threading.Lock] = threading.Lock()
     _shared_ca: ClassVar[tuple[rsa.RSAPrivateKey, x509.Certificate] | None] = None
     _card_keys: ClassVar[dict[tuple[str, str], rsa.RSAPrivateKey]] = {}
+    # Certificates issued, by CA, subject, state and time: a replay that places the same card
+    # at the same virtual moment gets the same certificate without signing it again.
+    _issued: ClassVar[dict[tuple[str, str, str, datetime], CardCredentials]] = {}
+    ISSUED_KEPT: ClassVar[int] = 4096
 
     def __init__(self, ca_key: rsa.RSAPrivateKey | None = None,
                  ca_cert: x509.Certificate | None = None) -> None:
@@ -138,6 +145,7 @@ class TestJPKI:
         self._ca_id = hashlib.sha256(spki).hexdigest()
         self._residents: dict[int, str] = {}
         self._revoked: set[int] = set()
+        self._verified: dict[bytes, x509.Certificate | None] = {}  # by DER: signed by this CA?
 
     @classmethod
     def with_new_ca(cls) -> TestJPKI:
@@ -188,6 +196,20 @@ class TestJPKI:
     def issue_card(self, resident_id: str, cert_state: str, now: datetime) -> CardCredentials:
         """A card for the resident whose certificate is ``cert_state`` at ``now``."""
         self.register(resident_id, cert_state)
+        slot = (self._ca_id, resident_id, cert_state, now)
+        with self._lock:
+            issued = self._issued.get(slot)
+        return issued or self._keep(slot, self._issue_card(resident_id, cert_state, now))
+
+    def _keep(self, slot: tuple[str, str, str, datetime],
+              credentials: CardCredentials) -> CardCredentials:
+        with self._lock:
+            if len(self._issued) >= self.ISSUED_KEPT:
+                self._issued.clear()
+            self._issued[slot] = credentials
+        return credentials
+
+    def _issue_card(self, resident_id: str, cert_state: str, now: datetime) -> CardCredentials:
         now = _utc(now)
         if cert_state == "expired":
             not_before, not_after = now - timedelta(days=6 * 365), now - timedelta(days=1)
@@ -217,6 +239,12 @@ class TestJPKI:
 
     def issue_signing(self, resident_id: str, now: datetime) -> CardCredentials:
         """The card's signing (電子署名) key and certificate: a key of its own, the same CA."""
+        slot = (self._ca_id, SIGNING_PREFIX + resident_id, "valid", now)
+        with self._lock:
+            issued = self._issued.get(slot)
+        return issued or self._keep(slot, self._issue_signing(resident_id, now))
+
+    def _issue_signing(self, resident_id: str, now: datetime) -> CardCredentials:
         key = self.card_key(SIGNING_PREFIX + resident_id)
         now = _utc(now)
         cert = (
@@ -254,18 +282,17 @@ class TestJPKI:
         """The validity of a presented certificate: valid, revoked, expired or untrusted.
 
         Untrusted: not a certificate, not issued by this CA, not an end-entity signing
-        certificate, or not yet valid.
+        certificate, or not yet valid. The CA's signature on a certificate is checked once per
+        process (a card presents the same certificate every time); its dates and the CRL every
+        time.
         """
-        try:
-            cert = x509.load_der_x509_certificate(cert_der)
-            if cert.issuer != self._ca_cert.subject or not self._is_user_cert(cert):
-                return "untrusted"
-            algorithm = cert.signature_hash_algorithm
-            if algorithm is None:
-                return "untrusted"
-            self._ca_key.public_key().verify(cert.signature, cert.tbs_certificate_bytes,
-                                             padding.PKCS1v15(), algorithm)
-        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+        cert = self._verified.get(cert_der, _UNSEEN)
+        if cert is _UNSEEN:
+            cert = self._verify(cert_der)
+            if len(self._verified) >= MAX_VERIFIED:
+                self._verified.clear()
+            self._verified[cert_der] = cert
+        if not isinstance(cert, x509.Certificate):
             return "untrusted"
         now = _utc(now)
         if now < cert.not_valid_before_utc:
@@ -275,6 +302,21 @@ class TestJPKI:
         if cert.serial_number in self._revoked:
             return "revoked"
         return "valid"
+
+    def _verify(self, cert_der: bytes) -> x509.Certificate | None:
+        """The certificate if this CA signed it as an end-entity signing certificate."""
+        try:
+            cert = x509.load_der_x509_certificate(cert_der)
+            if cert.issuer != self._ca_cert.subject or not self._is_user_cert(cert):
+                return None
+            algorithm = cert.signature_hash_algorithm
+            if algorithm is None:
+                return None
+            self._ca_key.public_key().verify(cert.signature, cert.tbs_certificate_bytes,
+                                             padding.PKCS1v15(), algorithm)
+        except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
+            return None
+        return cert
 
     @staticmethod
     def _is_user_cert(cert: x509.Certificate) -> bool:
