@@ -8,6 +8,7 @@ At run time a missing file is logged once and the kiosk stays silent: the screen
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import shutil
@@ -50,9 +51,15 @@ def prompt_path(lang: str, prompt_id: str, root: Path | None = None) -> Path:
     """Where a prompt's WAV is: ``root/<lang>/``, else $KIOSK_VOICE_DIR, else locales."""
     if root is None and os.environ.get(VOICE_DIR_ENV):
         root = Path(os.environ[VOICE_DIR_ENV])
+    return _prompt_path(lang, prompt_id, root, locales_dir())
+
+
+@functools.lru_cache(maxsize=1024)
+def _prompt_path(lang: str, prompt_id: str, root: Path | None, locales: Path) -> Path:
+    """(said at every screen: made once per language, prompt and folder)"""
     if root is not None:
         return root / lang / f"{prompt_id}.wav"
-    return locales_dir() / lang / "voice" / f"{prompt_id}.wav"
+    return locales / lang / "voice" / f"{prompt_id}.wav"
 
 
 def _espeak() -> str:
