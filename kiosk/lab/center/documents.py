@@ -1,10 +1,13 @@
 """The certificate PDF: the front a municipality issues and the anti-forgery back the center adds.
 
 Two A4 pages drawn with reportlab in IPAex Mincho (embedded). The caller (the center's rules)
-builds the rows from the resident and the chosen options; this module only lays them out. The
-back's scrambled image holds the front text sealed with the center's scramble key (scramble.py);
-verify.py reads it back from the drawn cells and checks the front. This module logs nothing: a
-certificate is personal data from end to end.
+builds the rows from the resident and the chosen options; this module only lays them out. What
+every certificate shares is made once per process: the font subsets of its fixed text
+(``COMMON_TEXT``) and the back's fixed drawing (back_page.py); only a document's own content is
+drawn, and its own characters cut from the font, per copy. The back's scrambled image holds
+the front text sealed with the center's scramble key (scramble.py); verify.py reads it back from
+the drawn cells and checks the front. This module logs nothing: a certificate is personal data
+from end to end.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.lab.center.back_page import MARGIN, PAGE_H, PAGE_W, draw_back
+from kiosk.lab.center.back_page import BACK_TEXT, MARGIN, PAGE_H, PAGE_W, draw_back
 from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY, seal
-from kiosk.pdffont import register_font
+from kiosk.pdffont import shared_font
 
 TITLES = {
     "juminhyo": "住民票の写し",
@@ -64,6 +67,17 @@ LABEL_W = 110.0
 CERTIFY_Y = 210.0  # the certifying sentence; the data must end above it
 END_MARK = "以下余白"
 RED = (0.78, 0.1, 0.1)
+
+# The labels content.py writes, the signs of numbers and dates, and the capitals and digits of
+# the order and document ids: with the titles, sentences, eras and the back's text, what every
+# certificate may print whoever it is for. Their font subsets are made once and shared by every
+# document (pdffont.shared_font); any other character goes into a subset of the document's own.
+LABELS = ("住所氏名生年月日性別続柄世帯員記載事項国籍・地域在留資格カード等の番号本籍筆頭者個人"
+          "住民票コード度総所得金額課税納付済未円戸に記録されている者男女印影"
+          "通のうち目長之文書注以下余白元年令和平成昭和大正明治〇一二三四五六七八九十")
+COMMON_TEXT = "".join(dict.fromkeys(
+    LABELS + "".join(TITLES.values()) + "".join(CERTIFYING_SENTENCES.values()) + BACK_TEXT
+    + "0123456789ABCDEFO ,-./:()" + "\u3000"))
 
 _RENDER_LOCK = threading.Lock()
 
@@ -182,10 +196,10 @@ def render_certificate(content: CertificateContent,
     content and key give the same bytes. One document at a time per process: reportlab keeps
     per-font state, and two residents' documents must never meet.
     """
-    font = register_font()
     payload = seal(front_text(content), content.document_id, scramble_key)
     out = io.BytesIO()
     with _RENDER_LOCK:
+        font = shared_font(COMMON_TEXT)
         c = Canvas(out, pagesize=A4, invariant=True, pageCompression=1,
                    initialFontName=font)  # type: ignore[arg-type]  # the stub says float
         c.setTitle(content.title)
@@ -196,6 +210,13 @@ def render_certificate(content: CertificateContent,
         c.showPage()
         c.save()
     return out.getvalue()
+
+
+def warm_up() -> None:
+    """Load the font and make what every document shares (its common subsets, the back's
+    drawing) now, so that the first document rendered costs no more than the next."""
+    render_certificate(CertificateContent("juminhyo", "架空市", "架空 一郎", date(2000, 1, 1),
+                                          "O0", "D0"))
 
 
 def _wrap(text: str, width: float, font: str, size: float) -> list[str]:

@@ -17,11 +17,13 @@ serves whoever is ready; and each wait ends:
   connection instead of being drained for a next request.
 
 At most ``worker_connections`` connections per worker; past that gevent stops accepting until
-one ends, which the deadlines bound.
+one ends, which the deadlines bound. A worker makes the documents' shared parts before it serves
+(the first order waits for no font), and sends each reply's head and body as one write.
 """
 
 from __future__ import annotations
 
+import socket
 import ssl
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -30,6 +32,7 @@ import gevent  # type: ignore[import-untyped]  # gevent ships no type informatio
 from gunicorn.http import Request
 from gunicorn.workers.ggevent import GeventWorker
 
+from kiosk.lab.center.documents import warm_up
 from kiosk.lab.center.limits import body_refusal
 
 
@@ -89,6 +92,7 @@ class CenterWorker(GeventWorker):
 
     def init_process(self) -> None:
         self.waits = {}
+        warm_up()  # the font and the documents' shared parts, before the first order waits
         super().init_process()
 
     def timeout_ctx(self) -> Any:
@@ -129,4 +133,21 @@ class CenterWorker(GeventWorker):
         headers = dict(req.headers)
         if body_refusal(headers.get("CONTENT-LENGTH"), headers.get("TRANSFER-ENCODING")):
             req.must_close = True  # the app refuses it unread: never drain it for a next request
-        return super().handle_request(listener_name, req, sock, addr)
+        _cork(sock, True)
+        try:
+            return super().handle_request(listener_name, req, sock, addr)
+        finally:
+            _cork(sock, False)
+
+
+def _cork(sock: Any, on: bool) -> None:
+    """Hold the reply's writes (its head, then its body) and send them as one when uncorked:
+    the kiosk is woken once per reply, not once for the head and again for the body."""
+    if _TCP_CORK is not None:
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, _TCP_CORK, int(on))
+        except OSError:  # closed by now, or not TCP
+            pass
+
+
+_TCP_CORK: int | None = getattr(socket, "TCP_CORK", None)  # Linux
