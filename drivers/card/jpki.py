@@ -91,9 +91,11 @@ def _parse_response(result: Any) -> tuple[bytes, int]:
         raise CardError("malformed response data from the card")
     if not all(isinstance(b, int) and 0 <= b <= 0xFF for b in (sw1, sw2)):
         raise CardError("malformed status word from the card")
-    if not all(isinstance(b, int) and 0 <= b <= 0xFF for b in data):
-        raise CardError("malformed response data from the card")
-    return bytes(data), (sw1 << 8) | sw2
+    try:
+        body = bytes(data)  # each an int of 0 to 255, or ValueError/TypeError
+    except (ValueError, TypeError):
+        raise CardError("malformed response data from the card") from None
+    return body, (sw1 << 8) | sw2
 
 
 class JPKIClient:

@@ -11,6 +11,7 @@ REPLY_SECONDS, both on the center's clock; each request sweeps out what is older
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 import sqlite3
@@ -160,6 +161,14 @@ def _sqlite(path: str | Path) -> CenterStore:
         raise StoreError(f"{path}: cannot be used: {exc}") from None
 
 
+@functools.lru_cache(maxsize=1)
+def _empty_tables() -> sqlite3.Connection:
+    """An in-memory database with the schema and nothing else, to copy from."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.executescript(SCHEMA)
+    return db
+
+
 class CenterStore:
     """Thread-safe within a process; processes share the file (WAL)."""
 
@@ -170,7 +179,9 @@ class CenterStore:
         if str(path) != ":memory:":
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+            self._db.executescript(SCHEMA)
+        else:  # a fresh in-process center (each replayed session has one): the empty tables
+            _empty_tables().backup(self._db)  # copied page by page, not made statement by one
 
     def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         """One statement, its rows read before the connection is handed to another thread."""
