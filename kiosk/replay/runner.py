@@ -270,6 +270,7 @@ class Player:
         dead = self.kiosk
         dead.journal.close()  # the file as a killed process leaves it: committed rows only
         dead.session.close()
+        dead.card_port.close()  # a dead process holds no card connection
         if dead.readers is not None:
             dead.readers.stop()
         if dead.slot is not None and dead.slot.card_present:
