@@ -20,8 +20,8 @@ from kiosk.replay.fuzz import Plan, main, run_one, shrink_found
 from kiosk.replay.fuzz_run import generate, replay_file
 from kiosk.replay.fuzz_world import FuzzWorld
 from kiosk.replay.harness import replay
+from kiosk.replay.parallel import play_file
 from kiosk.replay.result import Options
-from kiosk.replay.runner import play_file
 
 QUICK = 30
 FOUND = Path(__file__).resolve().parent / "fuzz-found"

@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.app import Kiosk
 from kiosk.services.registry import all_states, installed_services
-from kiosk.session.machine import TRANSITIONS
+from kiosk.session.table import TRANSITIONS
 from kiosk.vocabulary import events as ev
 
 

@@ -1,4 +1,5 @@
-"""Playing many session files: one after another, or spread over N processes (``replay -j N``).
+"""Playing session files: each on a kiosk of its own, one after another, or spread over N
+processes (``replay -j N``).
 
 Each file plays on a kiosk of its own (its own journal and spool folder), so files are
 independent and a process pool can take them in any order; the results come back in the files'
@@ -8,18 +9,38 @@ order, for one report. A file that cannot be played is an error message instead 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
+import tempfile
 from collections.abc import Generator
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 from kiosk.config import ConfigError
 from kiosk.replay.format import SessionFile
 from kiosk.replay.result import Options, Result
-from kiosk.replay.runner import SetupError, play_file
+from kiosk.replay.runner import Player, SetupError
 
 MAX_JOBS = 64
 
 _options = Options()  # a worker process's options (set once when the pool starts it)
+
+
+def scratch_dir() -> str | None:
+    """Where a session's throw-away kiosk (journal, spool) goes when nothing of it is kept: a
+    RAM filesystem if the machine has one (its files are gone after the session anyway)."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
+def play_file(session: SessionFile, options: Options) -> Result:
+    """Play one parsed session; its files go under ``options.out/<stem>`` or a temporary dir."""
+    if options.out is not None:
+        workdir = options.out / session.path.stem
+        workdir.mkdir(parents=True, exist_ok=True)
+        return Player(session, options, workdir).play()
+    with tempfile.TemporaryDirectory(prefix="kiosk-replay-", dir=scratch_dir()) as tmp:
+        return Player(session, options, Path(tmp)).play()
 
 
 def play_or_say_why(session: SessionFile, options: Options) -> Result | str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -383,20 +381,3 @@ class Player:
             self.result.screenshots.append(str(path))
             if self._mark is not None:  # pictures are not the kiosk's machine time
                 self._mark = time.perf_counter()
-
-
-def scratch_dir() -> str | None:
-    """Where a session's throw-away kiosk (journal, spool) goes when nothing of it is kept: a
-    RAM filesystem if the machine has one (its files are gone after the session anyway)."""
-    shm = Path("/dev/shm")
-    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
-
-
-def play_file(session: SessionFile, options: Options) -> Result:
-    """Play one parsed session; its files go under ``options.out/<stem>`` or a temporary dir."""
-    if options.out is not None:
-        workdir = options.out / session.path.stem
-        workdir.mkdir(parents=True, exist_ok=True)
-        return Player(session, options, workdir).play()
-    with tempfile.TemporaryDirectory(prefix="kiosk-replay-", dir=scratch_dir()) as tmp:
-        return Player(session, options, Path(tmp)).play()

@@ -22,8 +22,8 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 from kiosk.journal.store import SqliteJournal  # noqa: E402
 from kiosk.replay.format import parse_session  # noqa: E402
+from kiosk.replay.parallel import play_file  # noqa: E402
 from kiosk.replay.result import Options
-from kiosk.replay.runner import play_file  # noqa: E402
 
 HAPPY = Path(__file__).resolve().parents[1] / "sessions" / "r001-juminhyo-one-copy.jsonl"
 TIMED = ("order_created", "order_paid", "order_completed", "order_voided", "money_in",

@@ -34,9 +34,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import Prehashed  # noqa: E
 from kiosk.lab.center.local import LocalTransport  # noqa: E402
 from kiosk.lab.center.pki import TestJPKI  # noqa: E402
 from kiosk.replay.format import parse_session  # noqa: E402
-from kiosk.replay.parallel import play_all  # noqa: E402
+from kiosk.replay.parallel import (
+    play_all,  # noqa: E402
+    play_file,  # noqa: E402
+)
 from kiosk.replay.result import Options, Result  # noqa: E402
-from kiosk.replay.runner import play_file  # noqa: E402
 
 SESSIONS = Path(__file__).resolve().parents[1] / "sessions"
 HAPPY = SESSIONS / "r001-juminhyo-one-copy.jsonl"
