@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -51,3 +52,33 @@ def make_pcsc_kiosk(tmp_path: Path, start: datetime | None = None) -> Kiosk:
     """A kiosk whose cards go through pcscd and pyscard to emulated cards on vpcd."""
     return make_kiosk(tmp_path, start, card={"reader": "pcsc", "vpcd": "127.0.0.1:35963",
                                              "reader_pattern": "Virtual PCD 00 00"})
+
+
+# --- `kiosk center` in-process: its parser, an initialised data directory, serve not run --------
+def center_args(*argv: str) -> argparse.Namespace:
+    """``kiosk center ARGV…`` parsed as the command line would be."""
+    from kiosk.lab import center_cli
+
+    parser = argparse.ArgumentParser()
+    center_cli.add_parsers(parser.add_subparsers(dest="command"))
+    return parser.parse_args(["center", *argv])
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``kiosk center init`` directory (one per test module)."""
+    from kiosk.lab import center_cli
+
+    root = tmp_path_factory.mktemp("center") / "data"
+    assert center_cli.run(center_args("init", str(root))) == 0
+    return root
+
+
+@pytest.fixture
+def no_gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """``serve`` recorded instead of run: a refused start never gets there."""
+    from kiosk.lab.center import server
+
+    started: list[object] = []
+    monkeypatch.setattr(server, "serve", lambda options: started.append(options) or 0)
+    return started

@@ -3,13 +3,13 @@ JSON the decoder refuses, bounded fields, cached replies that expire, and start-
 
 from __future__ import annotations
 
-import argparse
 import json
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import center_args
 from test_center import sign_in
 
 from kiosk.center import protocol as p
@@ -232,32 +232,10 @@ def test_the_expiry_bounds() -> None:
 
 
 # --- start-up: a center that cannot serve refuses to start --------------------------------------
-def cli(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    center_cli.add_parsers(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["center", *argv])
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("center") / "data"
-    assert center_cli.run(cli("init", str(root))) == 0
-    return root
-
-
-@pytest.fixture
-def no_gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """``serve`` recorded instead of run: a refused start never gets there."""
-    from kiosk.lab.center import server
-
-    started: list[object] = []
-    monkeypatch.setattr(server, "serve", lambda options: started.append(options) or 0)
-    return started
-
-
 def test_serve_refuses_a_missing_world(data_dir, no_gunicorn, tmp_path, capsys) -> None:
     missing = tmp_path / "absent.toml"
-    assert center_cli.run(cli("serve", "--data", str(data_dir), "--world", str(missing))) == 2
+    args = center_args("serve", "--data", str(data_dir), "--world", str(missing))
+    assert center_cli.run(args) == 2
     out = capsys.readouterr().out
     assert no_gunicorn == [] and "absent.toml" in out and "serving" not in out
     assert len(out.strip().splitlines()) == 1
@@ -266,7 +244,8 @@ def test_serve_refuses_a_missing_world(data_dir, no_gunicorn, tmp_path, capsys) 
 def test_serve_refuses_a_broken_world(data_dir, no_gunicorn, tmp_path, capsys) -> None:
     broken = tmp_path / "broken.toml"
     broken.write_text("schema = 1\n[center]\n", "utf-8")
-    assert center_cli.run(cli("serve", "--data", str(data_dir), "--world", str(broken))) == 2
+    args = center_args("serve", "--data", str(data_dir), "--world", str(broken))
+    assert center_cli.run(args) == 2
     assert no_gunicorn == [] and len(capsys.readouterr().out.strip().splitlines()) == 1
 
 
@@ -277,17 +256,17 @@ def test_serve_refuses_a_data_dir_with_a_broken_key(data_dir, no_gunicorn, tmp_p
     copy = tmp_path / "copy"
     shutil.copytree(data_dir, copy)
     (copy / "center" / "scramble.key").write_bytes(b"short")
-    assert center_cli.run(cli("serve", "--data", str(copy))) == 2
+    assert center_cli.run(center_args("serve", "--data", str(copy))) == 2
     out = capsys.readouterr().out
     assert no_gunicorn == [] and "scramble" in out and len(out.strip().splitlines()) == 1
     (copy / "center" / "scramble.key").unlink()
     (copy / "center" / "document-key.pem").write_text("not a key")
-    assert center_cli.run(cli("serve", "--data", str(copy))) == 2
+    assert center_cli.run(center_args("serve", "--data", str(copy))) == 2
     assert no_gunicorn == [] and len(capsys.readouterr().out.strip().splitlines()) == 1
 
 
 def test_serve_starts_on_a_good_data_dir(data_dir, no_gunicorn) -> None:
-    assert center_cli.run(cli("serve", "--data", str(data_dir))) == 0
+    assert center_cli.run(center_args("serve", "--data", str(data_dir))) == 0
     assert len(no_gunicorn) == 1
 
 
@@ -298,7 +277,7 @@ def test_init_refuses_a_kiosk_id_that_is_a_path(tmp_path, capsys) -> None:
         world.write_text(sample.read_text("utf-8").replace('id = "store-0001"',
                                                           f'id = "{bad}"', 1), "utf-8")
         root = tmp_path / "a" / "b" / "data"
-        assert center_cli.run(cli("init", str(root), "--world", str(world))) == 2
+        assert center_cli.run(center_args("init", str(root), "--world", str(world))) == 2
         assert "kiosk[0].id" in capsys.readouterr().out
         assert not (tmp_path / "a").exists() and not Path("/tmp/escaped-abs").exists()
 
@@ -306,6 +285,6 @@ def test_init_refuses_a_kiosk_id_that_is_a_path(tmp_path, capsys) -> None:
 def test_init_refuses_a_data_dir_that_is_a_file(tmp_path, capsys) -> None:
     where = tmp_path / "file"
     where.write_text("")
-    assert center_cli.run(cli("init", str(where))) == 2
+    assert center_cli.run(center_args("init", str(where))) == 2
     out = capsys.readouterr().out
     assert out.startswith("kiosk center init: ") and len(out.strip().splitlines()) == 1

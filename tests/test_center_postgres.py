@@ -5,7 +5,6 @@ settlements equal to the orders completed; and ``--store`` refusing what it cann
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 import pg_server
 import psycopg
 import pytest
+from conftest import center_args
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -31,6 +31,7 @@ from kiosk.lab import center_cli
 from kiosk.lab.center.cards import CardState
 from kiosk.lab.center.pki import CardCredentials
 from kiosk.lab.center.store import StoreError, open_store
+from kiosk.lab.fleet.served import stop_servers
 from kiosk.vocabulary.reasons import CenterError, DocumentRejected
 
 KIOSKS = [f"fleet-{i:02d}" for i in range(1, 7)]
@@ -47,28 +48,6 @@ def postgres() -> Iterator[pg_server.PgServer]:
 
 
 # --- kiosk center serve --store ---------------------------------------------------------------
-def cli(*argv: str) -> argparse.Namespace:
-    parser = argparse.ArgumentParser()
-    center_cli.add_parsers(parser.add_subparsers(dest="command"))
-    return parser.parse_args(["center", *argv])
-
-
-@pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("center") / "data"
-    assert center_cli.run(cli("init", str(root))) == 0
-    return root
-
-
-@pytest.fixture
-def no_gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    from kiosk.lab.center import server
-
-    started: list[object] = []
-    monkeypatch.setattr(server, "serve", lambda options: started.append(options) or 0)
-    return started
-
-
 @pytest.mark.parametrize("uri, expected", [
     ("mysql://u:secret@127.0.0.1/x", "'mysql' is not a store"),
     (f"postgresql://u:secret@127.0.0.1:{free_port()}/x", "cannot connect"),
@@ -78,7 +57,7 @@ def no_gunicorn(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 ])
 def test_serve_refuses_a_store_it_cannot_use(data_dir, no_gunicorn, capsys, uri: str,
                                              expected: str) -> None:
-    assert center_cli.run(cli("serve", "--data", str(data_dir), "--store", uri)) == 2
+    assert center_cli.run(center_args("serve", "--data", str(data_dir), "--store", uri)) == 2
     out = capsys.readouterr().out
     assert no_gunicorn == [] and expected in out and "secret" not in out
     assert len(out.strip().splitlines()) == 1 and out.startswith("kiosk center serve: ")
@@ -86,7 +65,7 @@ def test_serve_refuses_a_store_it_cannot_use(data_dir, no_gunicorn, capsys, uri:
 
 def test_serve_takes_a_postgresql_store(data_dir, no_gunicorn, postgres) -> None:
     uri = postgres.create_database()
-    assert center_cli.run(cli("serve", "--data", str(data_dir), "--store", uri)) == 0
+    assert center_cli.run(center_args("serve", "--data", str(data_dir), "--store", uri)) == 0
     assert [o.store for o in no_gunicorn] == [uri]  # type: ignore[attr-defined]
     with pytest.raises(StoreError):
         open_store("postgres:nothing")
@@ -134,14 +113,7 @@ def hosts(postgres: pg_server.PgServer,
                 raise AssertionError(f"the center on port {s.port} did not come up")
         yield served[0], served[1], uri
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=30)
+        stop_servers(servers)
 
 
 def count(uri: str, sql: str, *args: object) -> int:

@@ -61,7 +61,7 @@ class Recorder:
         self.operator_used = False
         self.written: list[Path] = []
         self._faults_before: set[str] = set()
-        self._placed: dict[str, int] = {}  # the line each world key's last line went before
+        self._placed: dict[str, Line] = {}  # the line each world key's last line went before
         self._state_before = ""
         kiosk.observers.append(self)
         kiosk.worker.submitted.append(self._submitted)
@@ -188,9 +188,9 @@ class Recorder:
         ctx = self.context
         if isinstance(ctx, dict) and any(line is ctx for line in seg.lines):
             index = next(i for i, line in enumerate(seg.lines) if line is ctx)
-            if self._placed.get(key) == id(ctx):  # a later job of the same line: it changed
-                index += 1                         # after the line's first job, so after it
-            self._placed[key] = id(ctx)
+            if self._placed.get(key) is ctx:  # a later job of the same line: it changed
+                index += 1                     # after the line's first job, so after it
+            self._placed[key] = ctx
             seg.lines.insert(index, {"at": ctx["at"], key: state})
         elif isinstance(ctx, float):  # a tick asked: just before it, after the lines till then
             index = next((i for i, line in enumerate(seg.lines) if line["at"] > ctx),

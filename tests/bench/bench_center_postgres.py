@@ -52,6 +52,7 @@ from kiosk.center.client import CenterClient  # noqa: E402
 from kiosk.center.https import HttpsSettings, HttpsTransport  # noqa: E402
 from kiosk.clock import JST, VirtualClock  # noqa: E402
 from kiosk.lab.center.cards import CardState  # noqa: E402
+from kiosk.lab.fleet.served import stop_servers  # noqa: E402
 from kiosk.vocabulary.reasons import CenterError  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[2] / "kiosk" / "lab" / "center" / "sample-world.toml"
@@ -165,14 +166,7 @@ def main() -> int:
             postmaster = int((pg.base / "data" / "postmaster.pid").read_text().split()[0])
             return run(Hosts(data, ports), uri, ids, args, servers, postmaster)
         finally:
-            for server in servers:
-                server.terminate()
-            for server in servers:
-                try:
-                    server.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    server.kill()
-                    server.wait(timeout=30)
+            stop_servers(servers)
             for log in logs:
                 log.close()
 

@@ -63,7 +63,14 @@ def serve_center(data: Path, port: int, workers: int = 0,
         _wait_up(port, server)
         yield ServedCenter(f"https://127.0.0.1:{port}", server.pid)
     finally:
+        stop_servers([server])
+
+
+def stop_servers(servers: list[subprocess.Popen[bytes]] | list[subprocess.Popen[str]]) -> None:
+    """Stop served centers: SIGTERM to all at once, then each one killed if it lingers."""
+    for server in servers:
         server.terminate()
+    for server in servers:
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
