@@ -61,6 +61,7 @@ def test_fleet_refuses_a_plan_that_cannot_run(center_data: tuple[Path, int],
     (["--worker"], "--worker needs --master-host HOST"),
     (["--center", "http://127.0.0.1:1"], "a center is an https:// URL"),
     (["--users", "99"], "one kiosk per user"),
+    (["--client", "curl"], "client must be one of fast, requests, not 'curl'"),
 ])
 def test_kiosk_fleet_says_what_is_wrong_in_one_line(center_data: tuple[Path, int],
                                                      argv: list[str], says: str) -> None:

@@ -7,6 +7,7 @@ a broken connection gets the first reply again: a retried order is never a secon
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -29,6 +30,10 @@ LAB_TIME = "X-Kiosk-Lab-Time"
 MAX_TIMEOUT = 120.0  # seconds a call may wait for the center
 MAX_BACKOFF = 10.0  # seconds before the first retry (it doubles: 3 retries wait at most 70 s)
 RETRY_STATUS = {409, 500, 502, 503, 504}  # 409: the same key is still being answered
+
+
+class AttemptFailed(Exception):
+    """One attempt at a call failed in a way a retry may mend (the text says how)."""
 
 
 @dataclass
@@ -82,36 +87,45 @@ class HttpsTransport:
                 time.sleep(delay * (0.5 + random.random()))
                 delay *= 2
             self.attempts += 1
-            headers = {LAB_TIME: self._clock.now().isoformat()} if self._clock else None
+            headers = {LAB_TIME: self._clock.now().isoformat()} if self._clock else {}
             try:
-                reply = self._session.post(self.base + CALL_PATH, data=request, headers=headers,
-                                           timeout=(s.connect_timeout, s.read_timeout))
-            except requests.exceptions.SSLError as exc:
-                raise TransportError(f"TLS with the center failed: {_short(exc)}") from None
-            except requests.exceptions.RequestException as exc:
-                problem = _short(exc)
+                status, content = self._post(CALL_PATH, request, headers)
+            except AttemptFailed as exc:
+                problem = str(exc)
                 log.info("center call attempt %d failed: %s", attempt + 1, problem)
                 continue
-            if reply.status_code == 200:
-                return reply.content
-            problem = f"HTTP {reply.status_code}"
-            if reply.status_code not in RETRY_STATUS:
+            if status == 200:
+                return content
+            problem = f"HTTP {status}"
+            if status not in RETRY_STATUS:
                 break
             log.info("center call attempt %d: %s", attempt + 1, problem)
         raise TransportError(f"the center did not answer: {problem}")
 
-    def _lab_post(self, path: str, body: dict[str, object], what: str) -> requests.Response:
-        """One call of the lab's control (a center served with --lab)."""
+    def _post(self, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        """One HTTP POST of ``body`` to ``path`` → (status, reply body). AttemptFailed for what
+        a retry may mend (a timeout, a broken connection), TransportError for what it cannot
+        (TLS: the wrong center, or a certificate it refuses)."""
         try:
-            reply = self._session.post(self.base + path, json=body,
+            reply = self._session.post(self.base + path, data=body, headers=headers,
                                        timeout=(self.settings.connect_timeout,
                                                 self.settings.read_timeout))
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(f"TLS with the center failed: {brief(exc)}") from None
         except requests.exceptions.RequestException as exc:
-            raise TransportError(f"the center's lab control failed: {_short(exc)}") from None
-        if reply.status_code != 200:
-            raise TransportError(f"the center refused the {what} ({reply.status_code}): is it "
+            raise AttemptFailed(brief(exc)) from None
+        return reply.status_code, reply.content
+
+    def _lab_post(self, path: str, body: dict[str, object], what: str) -> bytes:
+        """One call of the lab's control (a center served with --lab) → its reply body."""
+        try:
+            status, content = self._post(path, json.dumps(body).encode(), {})
+        except AttemptFailed as exc:
+            raise TransportError(f"the center's lab control failed: {exc}") from None
+        if status != 200:
+            raise TransportError(f"the center refused the {what} ({status}): is it "
                                  "served with --lab?")
-        return reply
+        return content
 
     def set_fault(self, mode: str, times: int = 0) -> None:
         """The lab's fault control (a center served with --lab): for this kiosk only."""
@@ -122,7 +136,7 @@ class HttpsTransport:
         returns how many."""
         reply = self._lab_post(APPROVE_PATH, {}, "approval")
         try:
-            return int(reply.json()["approved"])
+            return int(json.loads(reply)["approved"])
         except (ValueError, KeyError, TypeError):
             raise TransportError("the center's lab control answered garbage") from None
 
@@ -130,7 +144,7 @@ class HttpsTransport:
         self._session.close()
 
 
-def _short(exc: Exception) -> str:
+def brief(exc: Exception) -> str:
     text = str(exc)
     return text if len(text) < 200 else text[:200] + "…"
 

@@ -36,6 +36,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
                        help="Locust worker processes on this machine (default 0: one process)")
     fleet.add_argument("--no-faults", action="store_true",
                        help="only plain visits: no refused cards, cancels or center faults")
+    fleet.add_argument("--client", default="fast", metavar="fast|requests",
+                       help="each kiosk's POSTs through geventhttpclient (fast, the default) or "
+                            "requests, as the field kiosk sends them")
     fleet.add_argument("--master", action="store_true",
                        help="be only the master, for workers on other machines")
     fleet.add_argument("--worker", action="store_true",
@@ -92,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"kiosk fleet: {exc}", file=sys.stderr)
         return 2
     plan = FleetPlan(args.data, tuple(args.center), int(args.users), float(args.run_time),
-                     int(args.workers), faults=not args.no_faults)
+                     int(args.workers), faults=not args.no_faults, client=args.client)
     try:
         if args.worker:
             return _worker(args)

@@ -1,7 +1,7 @@
 """The fleet on Locust against the reference center on this machine.
 
     .venv/bin/python tests/bench/bench_fleet.py [--kiosks 50] [--run-time 20] [--workers 2]
-        [--server-workers 0] [--no-faults]
+        [--server-workers 0] [--no-faults] [--client fast|requests]
 
 Makes a center data directory whose world has that many store kiosks (each its own client
 certificate), serves it with ``kiosk center serve --lab`` (gunicorn, a worker per core) on
@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from kiosk.lab.fleet import FleetPlan, FleetReport, run_fleet
+from kiosk.lab.fleet.plan import CLIENTS
 from kiosk.lab.fleet.served import cpu_seconds, init_center, serve_center
 
 TARGET_SESSIONS, TARGET_P99 = 300.0, 150.0
@@ -36,6 +37,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="Locust workers (0: one process)")
     parser.add_argument("--server-workers", type=int, default=0, help="center processes")
     parser.add_argument("--no-faults", action="store_true")
+    parser.add_argument("--client", default="fast", choices=CLIENTS,
+                        help="each kiosk's POSTs: geventhttpclient, or requests as in the field")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "center"
@@ -43,7 +46,8 @@ def main() -> int:
         log = Path(os.environ.get("CENTER_LOG", os.devnull))
         with serve_center(data, port, args.server_workers, log) as center:
             plan = FleetPlan(data, (center.url,), users=args.kiosks, run_time=args.run_time,
-                             workers=args.workers, faults=not args.no_faults)
+                             workers=args.workers, faults=not args.no_faults,
+                             client=args.client)
             server_cpu, wall = cpu_seconds(center.pid), time.perf_counter()
             report = run_fleet(plan)
             server_cpu, wall = cpu_seconds(center.pid) - server_cpu, time.perf_counter() - wall

@@ -27,8 +27,10 @@ from locust.env import Environment
 from locust.exception import StopUser
 from locust.runners import LocalRunner, MasterRunner, WorkerRunner
 
+from kiosk.center.https import HttpsTransport
+from kiosk.lab.fleet.fast import FastHttpsTransport
 from kiosk.lab.fleet.kit import Kit
-from kiosk.lab.fleet.plan import FleetError
+from kiosk.lab.fleet.plan import CLIENTS, FleetError
 from kiosk.lab.fleet.visit import FleetKiosk, Outcome
 
 locust.runners.WORKER_REPORT_INTERVAL = 1.0  # the default 3 s loses too much of a short run
@@ -86,6 +88,7 @@ def _options(parser: Any) -> None:
     parser.add_argument("--fleet-data", default="", help="a `kiosk center init` directory")
     parser.add_argument("--fleet-centers", default="", help="center URLs, comma-separated")
     parser.add_argument("--fleet-faults", default="on", choices=["on", "off"])
+    parser.add_argument("--fleet-client", default="fast", choices=list(CLIENTS))
     parser.add_argument("--fleet-report", default="", help="the master writes its JSON here")
 
 
@@ -226,8 +229,10 @@ class KioskUser(User):
         centers = [c for c in getattr(options, "fleet_centers", "").split(",") if c] or [
             kit.default_center]
         faults = getattr(options, "fleet_faults", "on") == "on"
+        fast = getattr(options, "fleet_client", "fast") == "fast"
         self.kiosk = FleetKiosk(kit, kit.kiosks[index], centers[index % len(centers)],
-                                self._record, faults, offset=index)
+                                self._record, faults, offset=index,
+                                transport=FastHttpsTransport if fast else HttpsTransport)
 
     def _fail(self, problem: str) -> NoReturn:
         Process.tally.add(Outcome("failed", problem=problem))

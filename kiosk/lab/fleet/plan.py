@@ -11,6 +11,7 @@ from typing import Any
 MAX_USERS = 10_000
 MAX_WORKERS = 64
 MAX_RUN_TIME = 24 * 3600.0
+CLIENTS = ("fast", "requests")  # each POST through geventhttpclient, or as the field kiosk's
 
 
 class FleetError(Exception):
@@ -29,6 +30,7 @@ class FleetPlan:
     run_time: float = 10.0
     workers: int = 0
     faults: bool = True  # mix in refused cards, cancels, lab center faults, resent orders
+    client: str = "fast"  # CLIENTS: how a fleet kiosk's HttpsTransport sends each POST
     timeout: float = 0.0  # hard limit on the whole run in seconds (0: run_time + 120)
 
     def check(self) -> None:
@@ -41,6 +43,8 @@ class FleetPlan:
             raise FleetError(f"run time must be more than 0 and at most {MAX_RUN_TIME:.0f} s")
         if not (math.isfinite(self.timeout) and self.timeout >= 0):
             raise FleetError("timeout must be 0 (automatic) or more")
+        if self.client not in CLIENTS:
+            raise FleetError(f"client must be one of {', '.join(CLIENTS)}, not {self.client!r}")
         for url in self.centers:
             if not url.startswith("https://") or len(url) > 200:
                 raise FleetError(f"a center is an https:// URL, not {url[:60]!r}")

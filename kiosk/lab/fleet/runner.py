@@ -40,7 +40,8 @@ def _load_args(plan: FleetPlan, centers: tuple[str, ...], report: Path) -> list[
             "--run-time", f"{max(1, math.ceil(plan.run_time))}s", "--stop-timeout", "0",
             "--only-summary", "--fleet-data", str(plan.data.resolve()),
             "--fleet-centers", ",".join(centers), "--fleet-faults",
-            "on" if plan.faults else "off", "--fleet-report", str(report)]
+            "on" if plan.faults else "off", "--fleet-client", plan.client,
+            "--fleet-report", str(report)]
 
 
 def worker_command(data: Path, master_host: str, port: int) -> list[str]:

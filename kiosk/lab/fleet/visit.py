@@ -107,13 +107,14 @@ class FleetKiosk:
     """One kiosk: its client certificate, its center, its own sequence of visits."""
 
     def __init__(self, kit: Kit, files: KioskFiles, center: str, record: Record,
-                 faults: bool = True, offset: int = 0) -> None:
+                 faults: bool = True, offset: int = 0,
+                 transport: type[HttpsTransport] = HttpsTransport) -> None:
         settings = HttpsSettings(str(files.cert), str(files.key), str(kit.ca),
                                  connect_timeout=10.0, read_timeout=30.0, retries=3,
                                  backoff=0.1, lab_clock=True)
         self.kiosk_id = files.kiosk_id
         self.kit = kit
-        self.https = HttpsTransport(center, settings, VirtualClock(WHEN))
+        self.https = transport(center, settings, VirtualClock(WHEN))
         self.transport = TimedTransport(self.https, record)
         self.client = CenterClient(self.transport, kit.center_key)
         self.scenarios: tuple[Scenario, ...] = MIXED if faults else ("plain",)
