@@ -194,7 +194,7 @@ class SharedSubsetFont(TTFont):
         pdf_font.BaseFont = base_name
         pdf_font.FirstChar = 0
         pdf_font.LastChar = len(subset) - 1
-        pdf_font.Widths = _Formatted(parts.widths)
+        pdf_font.Widths = Formatted(parts.widths)
         pdf_font.ToUnicode = doc.Reference(_compressed(parts.to_unicode),
                                            "toUnicodeCMap:" + base_name)
         pdf_font.FontDescriptor = doc.Reference(descriptor, "fontDescriptor:" + base_name)
@@ -206,7 +206,7 @@ class _Seed:
     """The key of the shared assignment while it is made (reportlab keys state by document)."""
 
 
-class _Formatted(pdfdoc.PDFObject):
+class Formatted(pdfdoc.PDFObject):
     """An object formatted once (it holds no reference, so it is the same in every PDF)."""
 
     def __init__(self, data: bytes) -> None:

@@ -2,7 +2,8 @@
 pattern and the anti-forgery latent image.
 
 Everything on the back but the scrambled image and the document number is the same on every
-certificate: it is drawn once per process (``_furniture``) and its operators reused. Its text
+certificate: it is drawn and compressed once per process (``_furniture``), and every back's
+contents are that stream, then the page's own. Its text
 is in the shared font subsets (``BACK_TEXT`` is part of the renderer's common text), so its
 character codes are the same in every document.
 """
@@ -11,15 +12,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
+import zlib
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 from kiosk.lab.center.scramble import symbol_rows
-from kiosk.pdffont import SharedSubsetFont
+from kiosk.pdffont import Formatted, SharedSubsetFont
 
 if TYPE_CHECKING:
     from kiosk.lab.center.documents import CertificateContent
@@ -44,17 +46,35 @@ FURNITURE_TEXT = (COPY_WARNING + "\u3000", HEADING, INTRO, SCRAMBLE_CAPTION, LAT
                   *NOTES)  # every character the back's fixed drawing shows
 BACK_TEXT = "".join(FURNITURE_TEXT) + NUMBER_LABEL
 
-_FURNITURE: dict[str, str] = {}  # by font name: the back's fixed operators
+_FURNITURE: dict[str, bytes] = {}  # by font name: the back's fixed drawing, a formatted stream
 
 
 def draw_back(c: Canvas, font: str, content: CertificateContent, payload: bytes) -> None:
-    furniture = _FURNITURE.get(font)
-    if furniture is None:
-        furniture = _FURNITURE[font] = _furniture(c, font)
-    c.addLiteral(furniture)
+    """The back's own drawing: the scrambled image and the document number. Once the page is
+    shown, ``lay_furniture`` puts the fixed drawing under it."""
+    if font not in _FURNITURE:
+        code = _furniture(c, font).encode("ascii")  # operators: character codes are escapes
+        stream = pdfdoc.PDFStream(pdfdoc.PDFDictionary({"Filter": pdfdoc.PDFArray(
+            [pdfdoc.PDFName("FlateDecode")])}), zlib.compress(code))
+        _FURNITURE[font] = stream.format(_document(c))  # no reference in it: the same in every PDF
     _scramble_image(c, font, payload, SCRAMBLE_X, SCRAMBLE_Y, SCRAMBLE_SIDE)
     c.setFont(font, 7)
     c.drawString(MARGIN, MARGIN - 20, f"{NUMBER_LABEL} {content.document_id}")
+
+
+def lay_furniture(c: Canvas, font: str) -> None:
+    """After the back's ``showPage``: its contents become the fixed drawing's stream (made and
+    compressed once per process), then the page's own (compressed as reportlab would)."""
+    doc = _document(c)
+    page = doc.Pages.pages[-1]
+    own = pdfdoc.PDFStream(content=page.stream, filters=[pdfdoc.PDFZCompress])
+    page.Contents = pdfdoc.PDFArray([doc.Reference(Formatted(_FURNITURE[font])),
+                                     doc.Reference(own)])
+
+
+def _document(c: Canvas) -> Any:
+    """The canvas's PDF document (reportlab gives no public way to a page's contents)."""
+    return c._doc  # type: ignore[attr-defined]  # the stub leaves out the private attribute
 
 
 def _furniture(c: Canvas, font: str) -> str:

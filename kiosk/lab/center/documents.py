@@ -23,7 +23,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from kiosk.lab.center.back_page import BACK_TEXT, MARGIN, PAGE_H, PAGE_W, draw_back
+from kiosk.lab.center.back_page import (
+    BACK_TEXT,
+    MARGIN,
+    PAGE_H,
+    PAGE_W,
+    draw_back,
+    lay_furniture,
+)
 from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY, seal
 from kiosk.pdffont import shared_font
 
@@ -208,6 +215,7 @@ def render_certificate(content: CertificateContent,
         c.showPage()
         draw_back(c, font, content, payload)
         c.showPage()
+        lay_furniture(c, font)
         c.save()
     return out.getvalue()
 
