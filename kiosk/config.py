@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import schema
+from kiosk.field.operator_pin import parse_hash
 from kiosk.vocabulary.view import LANGUAGES
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
@@ -226,8 +227,11 @@ class OperatorSection:
     pin_hash: str = ""  # `kiosk operator hash-pin`; empty: operator mode is off
 
     def check(self) -> None:
-        if self.pin_hash and not self.pin_hash.startswith("scrypt$"):
-            raise schema.SchemaError("pin_hash", "must come from `kiosk operator hash-pin`")
+        if self.pin_hash:
+            try:
+                parse_hash(self.pin_hash)
+            except ValueError as exc:
+                raise schema.SchemaError("pin_hash", str(exc)) from None
 
 
 @dataclass

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
-from typing import Protocol, TypeVar, runtime_checkable
+from typing import Protocol, TypeGuard, TypeVar, runtime_checkable
 
 from drivers.card.jpki import Transmitter
 from kiosk.config import Config, ConfigError
@@ -62,16 +62,34 @@ def registered() -> dict[str, EntryPoint]:
     return {ep.name: ep for ep in entry_points(group=GROUP)}
 
 
+@functools.cache
+def _factory(key: str) -> Callable[[DriverContext], object] | None:
+    """The factory of part ``KIND.NAME``, loaded once; None if no such part is installed."""
+    found = registered().get(key)
+    return None if found is None else found.load()
+
+
 def open_part(kind: str, name: str, ctx: DriverContext, expected: type[P]) -> P:
     """The part ``kind.name`` made by its registered factory; ConfigError if none is."""
-    found = registered().get(f"{kind}.{name}")
-    if found is None:
+    factory = _factory(f"{kind}.{name}")
+    if factory is None:
         known = sorted(n for n in registered() if n.startswith(kind + "."))
         raise ConfigError(f"{kind}: no driver {name!r} is installed (known: {', '.join(known)})")
-    part = found.load()(ctx)
-    if not isinstance(part, expected):  # a third party's factory gave something else
+    part = factory(ctx)
+    if not _conforms(part, expected):  # a third party's factory gave something else
         raise ConfigError(f"{kind}: driver {name!r} is not a {expected.__name__}")
     return part
+
+
+def _conforms(part: object, expected: type[P]) -> TypeGuard[P]:
+    """``isinstance(part, expected)``, first by its class (the check of a protocol of methods
+    only, remembered per class) rather than by listing the protocol's members at every part."""
+    try:
+        if issubclass(part.__class__, expected):
+            return True
+    except TypeError:  # a protocol with data members: only the instance can tell
+        pass
+    return isinstance(part, expected)
 
 
 def card_reader(ctx: DriverContext) -> CardReader:

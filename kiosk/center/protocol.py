@@ -341,14 +341,17 @@ def _parse(raw: bytes) -> dict[str, Any]:
     if not isinstance(msg, dict):
         raise ProtocolError("(message): must be a JSON object")
     # A lone surrogate can only come from a \uDxxx escape (the bytes are UTF-8): look for one
-    # in every string only when the message has such an escape.
-    escaped = b"\\ud" in raw or b"\\uD" in raw
+    # in every string only when the message has such an escape (most have no backslash at
+    # all, found by one quick scan for the byte).
+    escaped = b"\\" in raw and (b"\\ud" in raw or b"\\uD" in raw)
     todo: list[Any] = [msg]
     for _ in range(MAX_DEPTH):  # one level at a time: no recursion for the sender to exhaust
         items = [x for c in todo for x in ((*c, *c.values()) if isinstance(c, dict) else c)]
         if escaped and any(isinstance(x, str) and _SURROGATE.search(x) for x in items):
             raise ProtocolError("(message): a string that is not Unicode text")
         todo = [x for x in items if isinstance(x, dict | list)]
+        if not todo:
+            break
     if todo:
         raise ProtocolError(f"(message): nested deeper than {MAX_DEPTH}")
     if type(v := msg.get("v")) is not int or v != VERSION:

@@ -40,6 +40,7 @@ class KioskMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
         self._cash_seen: tuple[int, tuple[tuple[str, int], ...]] | None = None
+        self._cash_told: tuple[int | None, Mapping[int, int] | Mapping[str, int]] = (None, {})
         r, ns = self.registry, NAMESPACE
         self.sessions = Counter("sessions", "Visits started", namespace=ns, registry=r)
         self.certificates = Counter("certificates", "Certificates printed", ["type"],
@@ -91,9 +92,12 @@ class KioskMetrics:
 
     def cash(self, held: int, tubes: Mapping[int, int] | Mapping[str, int]) -> None:
         """Yen held, and the coins in each change tube ({10: 50, 100: 48, …})."""
+        if held == self._cash_told[0] and tubes == self._cash_told[1]:
+            return  # told at every screen, mostly the same as last time: not news
+        self._cash_told = (held, dict(tubes))
         seen = (held, tuple(sorted((str(k), v) for k, v in tubes.items())))
         if seen == self._cash_seen:
-            return  # told at every screen: only a change is news
+            return  # only a change is news
         self._cash_seen = seen
         self.cash_held.set(held)
         for coin, count in tubes.items():

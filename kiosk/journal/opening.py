@@ -8,11 +8,14 @@ refused by name; a journal the kiosk cannot write is refused before it takes a y
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sqlite3
+import threading
 from pathlib import Path
 
+from kiosk.journal.sql import SCHEMA
 from kiosk.vocabulary.reasons import KioskError, Reason
 
 APPLICATION_ID = 0x4B494F53  # "KIOS": PRAGMA application_id of every journal
@@ -58,6 +61,34 @@ def check_marks(db: sqlite3.Connection, path: Path) -> int:
     return int(version)
 
 
+def make_tables(db: sqlite3.Connection, version: int) -> bool:
+    """Give ``db`` (of schema ``version``, as check_marks found it) the journal's tables and
+    marks: a blank one becomes a copy of an empty journal made once per process (page by page,
+    through ``db``'s own journal mode and sync), an older one gets what it lacks. True when
+    ``db`` was blank (a new journal: nothing in it to recover)."""
+    if version == 0 and db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None:
+        with _COPYING:
+            _empty_journal().backup(db)
+        return True
+    db.executescript(SCHEMA)
+    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")  # a write: it must land
+    return False
+
+
+_COPYING = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
+def _empty_journal() -> sqlite3.Connection:
+    """An in-memory journal with its tables and marks and nothing else, to copy from."""
+    db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+    db.executescript(SCHEMA)
+    db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+    return db
+
+
 def open_reader(path: Path) -> sqlite3.Connection:
     """The journal read-only (``check``, ``report``): never created, never changed."""
     problem = identify(path) or (None if path.exists() else f"no journal at {path}")
@@ -78,7 +109,12 @@ def open_reader(path: Path) -> sqlite3.Connection:
 
 def free_bytes(path: Path) -> int:
     """Free space where the journal is (its folder, or the nearest one that exists)."""
-    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("/"))
+    folder = path.parent
+    while not folder.exists():  # upwards, one folder at a time
+        if folder.parent == folder:
+            folder = Path("/")
+            break
+        folder = folder.parent
     return shutil.disk_usage(folder).free
 
 

@@ -41,6 +41,8 @@ def recover(journal: SqliteJournal, payment: PaymentPort, printer: PrinterRecord
             center: CenterPort | None) -> list[str]:
     """Apply the rules; returns what was done, one line each (no personal data)."""
     done: list[str] = []
+    if journal.created:  # made just now: no step of it was ever interrupted
+        return done
     for row, order_id, kind, yen in journal.payouts_due():
         journal.voucher(row, yen)
         done.append(f"{kind} of ¥{yen} for {order_id or 'no order'} interrupted: on a voucher")

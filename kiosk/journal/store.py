@@ -16,15 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock
 from kiosk.journal.opening import (
-    APPLICATION_ID,
-    SCHEMA_VERSION,
     JournalError,
     check_marks,
     free_bytes,
     identify,
+    make_tables,
     open_reader,
 )
-from kiosk.journal.sql import HOLDING_MONEY, SCHEMA
+from kiosk.journal.sql import HOLDING_MONEY
 from kiosk.vocabulary.ports import Report, ReportLine, ReportTotals
 
 if TYPE_CHECKING:
@@ -82,6 +81,7 @@ class SqliteJournal:
         self.path = Path(path)
         self.writes = 0
         self._full = False  # the lab's full disk (refuse_writes)
+        self.created = False  # made by this opening (a new journal holds nothing to recover)
         if read_only:
             self._db = open_reader(self.path)
             return
@@ -95,16 +95,14 @@ class SqliteJournal:
                 raise JournalError(f"{self.path.parent} cannot be made: {exc.strerror}") from None
         try:
             self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-            check_marks(self._db, self.path)
+            version = check_marks(self._db, self.path)
             self._db.execute("PRAGMA journal_mode=WAL")
             # FULL: a commit is on the disk when it returns; NORMAL (the harness's virtual
             # kiosks): it survives the process dying, as WAL keeps it, not the machine
             self._db.execute("PRAGMA synchronous=NORMAL" if durability == "normal"
                              else "PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
-            self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")  # a write: it must land
+            self.created = make_tables(self._db, version)
         except sqlite3.Error as exc:
             raise JournalError(f"{self.path} cannot be written: {exc}") from None
 

@@ -73,7 +73,8 @@ def header_config(config: Config, operator_used: bool) -> dict[str, Any]:
         "journal": {"reserve_kib": config.journal.reserve_kib},
     }
     if operator_used:
-        from kiosk.field.operator_pin import hash_pin
+        from kiosk.field.operator_pin import COST_FLOOR, hash_pin
 
-        data["operator"] = {"pin_hash": hash_pin(REPLAY_OPERATOR_PIN)}
+        # A known PIN guarding nothing but a replay: the cheapest accepted scrypt cost
+        data["operator"] = {"pin_hash": hash_pin(REPLAY_OPERATOR_PIN, COST_FLOOR)}
     return data

@@ -31,6 +31,22 @@ log = logging.getLogger(__name__)
 REAL_WAIT = 10.0  # seconds pcscd may take to notice a card (it polls vpcd every ~0.4 s)
 
 
+# The steps that are one event made from the step's value alone
+SIMPLE: dict[str, Callable[[Any], ev.Event]] = {
+    "language": ev.ChooseLanguage,
+    "start": ev.Start,
+    "agree": ev.Agree,
+    "municipality": ev.ChooseMunicipality,
+    "certificate": ev.ChooseCertificate,
+    "options": lambda v: ev.SetOptions(dict(v)),
+    "copies": ev.SetCopies,
+    "confirm": ev.Confirm,
+    "cancel": lambda v: ev.Cancel(),
+    "back": lambda v: ev.Back(),
+    "key": lambda v: ev.OperatorKey(),
+}
+
+
 class SetupError(Exception):
     """The session cannot run as written (unknown resident, bad config override...)."""
 
@@ -101,7 +117,9 @@ class Player:
     # ------------------------------------------------------------------ playing
     def play(self) -> Result:
         started = time.perf_counter()
-        before = self.kiosk.journal.totals()
+        journal = self.kiosk.journal
+        before = Totals() if journal.created else journal.totals()  # a new journal: nothing yet
+        totals: Totals | None = None  # the session's, once counted at its end
         self._visited(self.kiosk.session.state)
         try:
             for step in self.file.steps:
@@ -112,10 +130,12 @@ class Player:
                 if self.options.pace:
                     time.sleep(self.options.pace)
             if self.file.expect_end is not None:
-                self._check_end(self.file.expect_end, before)
+                totals = self.kiosk.journal.totals().minus(before)
+                self._check_end(self.file.expect_end, totals)
         finally:
             k = self.kiosk
-            self.result.totals = k.journal.totals().minus(before)
+            self.result.totals = (totals if totals is not None
+                                  else k.journal.totals().minus(before))
             self.result.apdus = k.card_port.total.apdus
             self.result.seconds = time.perf_counter() - started - self.result.waited
             printer = k.printer
@@ -144,23 +164,10 @@ class Player:
 
     def _do(self, step: Step) -> None:
         k, a, v = self.kiosk, step.action, step.value
-        simple: dict[str, Callable[[], ev.Event]] = {
-            "language": lambda: ev.ChooseLanguage(v),
-            "start": lambda: ev.Start(v),
-            "agree": lambda: ev.Agree(v),
-            "municipality": lambda: ev.ChooseMunicipality(v),
-            "certificate": lambda: ev.ChooseCertificate(v),
-            "options": lambda: ev.SetOptions(dict(v)),
-            "copies": lambda: ev.SetCopies(v),
-            "confirm": lambda: ev.Confirm(v),
-            "cancel": lambda: ev.Cancel(),
-            "back": lambda: ev.Back(),
-            "key": lambda: ev.OperatorKey(),
-        }
         if a == "municipality":
             self._known_municipality(step)
-        if a in simple:
-            self._pump_after(simple[a]())
+        if a in SIMPLE:
+            self._pump_after(SIMPLE[a](v))
         elif a == "pin":
             operator = k.session.state == "maintenance"
             digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v, operator))
@@ -308,17 +315,23 @@ class Player:
             self._pump_after(event)
 
     # ------------------------------------------------------------------ checking
-    def _found(self, key: str) -> Any:
-        s = self.kiosk.session
-        if key == "screen":
-            return s.state
-        if key == "alarm":
-            return s.alarm
-        return getattr(s.view(), key)
-
     def _holds(self, want: dict[str, Any]) -> list[tuple[str, Any, Any]]:
         """The (key, expected, found) that do not hold."""
-        return [(k, v, self._found(k)) for k, v in want.items() if self._found(k) != v]
+        s = self.kiosk.session
+        view: Any = None  # built once, for the keys that need it
+        wrong = []
+        for key, expected in want.items():
+            if key == "screen":
+                found = s.state
+            elif key == "alarm":
+                found = s.alarm
+            else:
+                if view is None:
+                    view = s.view()
+                found = getattr(view, key)
+            if found != expected:
+                wrong.append((key, expected, found))
+        return wrong
 
     def _check(self, line: int, want: dict[str, Any]) -> None:
         for key, expected, found in self._holds(want):
@@ -339,8 +352,7 @@ class Player:
             self.result.failures.append(Failure(
                 step.line, f"{key} {expected!r} within {step.within:g} s", repr(found)))
 
-    def _check_end(self, want: dict[str, Any], before: Totals) -> None:
-        totals = self.kiosk.journal.totals().minus(before)
+    def _check_end(self, want: dict[str, Any], totals: Totals) -> None:
         found = {
             "printed_documents": totals.printed_documents, "printed_pages": totals.printed_pages,
             "paid": totals.paid, "change": totals.change, "refunded": totals.refunded,

@@ -59,6 +59,20 @@ def _signed_in_for(service: str) -> Callable[[EventData], bool]:
     return condition
 
 
+class SharedMachine(Machine):
+    """The machine every session of a set of services is a model of. A session fires events by
+    name (``trigger("start")``) and reads ``state``: a new session is given ``trigger`` and
+    ``may_trigger``, not a method per event and state (``start()``, ``may_start()``,
+    ``is_idle()``), which no one calls and which made each kiosk start bind ninety."""
+
+    def _add_trigger_to_model(self, trigger: str, model: object) -> None:
+        """No ``<event>()`` or ``may_<event>()`` on the model: ``trigger(event)`` does it."""
+
+    def _checked_assignment(self, model: object, name: str, func: Any) -> None:
+        if name in ("trigger", "may_trigger"):  # (no ``is_<state>()`` either)
+            super()._checked_assignment(model, name, func)
+
+
 # One state machine per set of services, shared by every session of them (each session is a
 # model of it): the transition table is built once, not at every kiosk start.
 _MACHINES: dict[tuple[int, ...], tuple[tuple[Service, ...], Machine]] = {}
@@ -75,7 +89,7 @@ def machine_for(services: tuple[Service, ...]) -> Machine:
     at = next(i for i, r in enumerate(rows) if r["trigger"] == "card_gone")
     rows[at:at] = entries  # before card_gone → idle: a signed-in resident goes on
     rows += [_row(t) for s in services for t in s.transitions]
-    machine = Machine(model=None, states=list(state_table(services)), transitions=rows,
+    machine = SharedMachine(model=None, states=list(state_table(services)), transitions=rows,
                       initial="idle", auto_transitions=False, ignore_invalid_triggers=True,
                       send_event=True, after_state_change="_entered")
     _MACHINES[key] = (services, machine)  # the services kept: their ids stay theirs
