@@ -10,9 +10,11 @@ from typing import Any
 
 from kiosk import schema
 from kiosk.field.operator_pin import parse_hash
+from kiosk.vocabulary.devices import PLACES, DeviceLayout
 from kiosk.vocabulary.view import LANGUAGES
 
 DEFAULT_PATH = Path("/etc/kiosk/kiosk.toml")
+MAX_VOLUME = 10
 MAX_TIMEOUT = 3600  # seconds: no screen waits on a resident longer than an hour
 MAX_TUBE = 2000  # coins a change tube holds
 
@@ -184,10 +186,30 @@ class UiSection:
     large_text: bool = False  # start every visit with large text (the resident can switch)
     high_contrast: bool = False  # start every visit in black, white and yellow
     shuffle_keypad: bool = False  # PIN digits in a new random order on every PIN screen
+    # The voice guidance the keypad starts: through a handset or earphones (true), so that a
+    # resident's own words are read to them alone; or the loudspeaker (false), which never
+    # says them. The PIN is never said either way.
+    audio_private: bool = False
+    volume: int = 6  # the voice's volume, 0 to 10; the keypad's + and − move it per visit
 
     def check(self) -> None:
         if not 50 <= self.dpi <= 600:
             raise schema.SchemaError("dpi", "must be between 50 and 600")
+        if not 0 <= self.volume <= MAX_VOLUME:
+            raise schema.SchemaError("volume", f"must be 0 to {MAX_VOLUME}")
+
+
+@dataclass(frozen=True)
+class LayoutSection(DeviceLayout):
+    """``[layout]``: where this kiosk model's devices are on the copier's front, as the
+    resident sees it (``top-right``, ``middle-center``, …); the screens point at them."""
+
+    def check(self) -> None:
+        wrong = self.wrong()
+        if wrong:  # every bad key named at once, with what it holds
+            held = ", ".join(f"{key} = {str(getattr(self, key))[:24]!r}" for key in wrong)
+            raise schema.SchemaError(wrong[0], f"{held}: each must be a place on the copier's "
+                                     f"front, one of {', '.join(PLACES)}")
 
 
 @dataclass
@@ -261,6 +283,7 @@ class Config:
     operator: OperatorSection = field(default_factory=OperatorSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
     ui: UiSection = field(default_factory=UiSection)
+    layout: LayoutSection = field(default_factory=LayoutSection)
 
 
 def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:

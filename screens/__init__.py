@@ -11,6 +11,7 @@ from kiosk.i18n import Translator, translator
 from kiosk.services.registry import all_states
 from kiosk.vocabulary.states import StateInfo
 from kiosk.vocabulary.view import View
+from screens import theme
 from screens.layout import NO_UI, Layout, UiState
 from screens.theme import BASE_SIZE
 
@@ -42,4 +43,9 @@ def render_view(surface: pygame.Surface, view: View, tr: Translator | None = Non
 
     layout = build_layout(view, tr, surface.get_size(), ui)
     draw_layout(surface, layout, phase)
+    focused = layout.find(ui.focus) if ui.focus else None
+    if focused is not None:  # the keypad's focus ring (KioskUI draws it while guidance is on)
+        from screens.keypad import draw_ring
+
+        draw_ring(surface, focused.rect, layout.style, theme.scale(surface.get_size()))
     return layout

@@ -57,4 +57,11 @@ class ToggleStyle(LocalAction):
     name: str  # "large_text" | "high_contrast"
 
 
+@dataclass(frozen=True)
+class AskCancel(LocalAction):
+    """Open (or close) the question "Cancel?" that Cancel asks before it cancels."""
+
+    open: bool = True
+
+
 Action = events.Event | LocalAction

@@ -33,13 +33,17 @@ def summary(view: View, tr: Translator) -> list[tuple[str, str, str]]:
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     frame = Frame(view, tr, size, tr._("Check your request"), ui=ui)
-    area = intro(frame, "confirm", tr._("Please check your request and the fee."))
     rows = summary(view, tr)
-    px = frame.px
+    px, scale = frame.px, frame.style.text_scale
+    want = px(56 * scale)  # a row for one line of body text at the resident's text size
+    if scale > 1 and len(rows) * want + px(24) > frame.body.h - px(80 * min(scale, 1.2)):
+        area = frame.body  # large text: the table takes the intro's room (the title says it)
+    else:
+        area = intro(frame, "confirm", tr._("Please check your request and the fee."))
     frame.add(panel("confirm.card", area, "card"))
     inner = Rect(area.x + px(24), area.y + px(12), area.w - px(48), area.h - px(24))
-    row_h = min(px(56), inner.h // max(1, len(rows)))
-    name_w = inner.w * 9 // 20
+    row_h = min(want, inner.h // max(1, len(rows)))
+    name_w = inner.w * (11 if scale > 1 else 9) // 20
     for i, (rid, name, value) in enumerate(rows):
         y = inner.y + i * row_h
         strong = rid == "fee"

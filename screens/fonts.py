@@ -7,6 +7,11 @@ the first font of the language's chain that has it (a run keeps its font while t
 mixed text ("¥1,200" in Thai) never shows tofu when any installed font has the glyph. A missing
 glyph is detected by comparing the character's rendering with that of U+E000 (a private-use code
 point no font of the chain maps): ``metrics()`` cannot tell. Fonts are cached per file and size.
+
+The CJK collection holds one face per region (JP, KR, SC, TC, HK): Chinese and Korean are drawn
+with their own letterforms (直, 骨, 入 differ). ``pygame.font`` opens only face 0 (JP), so CJK
+text is drawn with ``pygame.freetype``, which opens any face: one Font per face and weight serves
+every size (an SDL_ttf CJK Font costs ~2 MB per size), and its metrics match SDL_ttf's.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 import pygame
+import pygame.freetype
 
 _CJK_DIRS = (
     "/usr/share/fonts/opentype/noto",  # Debian fonts-noto-cjk
@@ -47,6 +53,9 @@ _ORDER = {
     "deva": ("deva", "latin", "cjk", "thai", "dejavu"),
 }
 _SCRIPT_OF_LANG = {"ja": "cjk", "zh": "cjk", "ko": "cjk", "th": "thai", "ne": "deva"}
+# the face of the CJK collection per language (fc-query NotoSansCJK-Regular.ttc): JP is face 0
+CJK_FACES = {"ja": 0, "ko": 1, "zh-hans": 2, "zh-cn": 2, "zh-sg": 2, "zh": 2, "zh-hant": 3,
+             "zh-tw": 3, "zh-hk": 4, "zh-mo": 4}
 _HB_SCRIPT = {"thai": "Thai", "deva": "Deva"}  # HarfBuzz script tags for shaping
 _NOTDEF_PROBE = "\ue000"
 _PROBE_SIZE = 24
@@ -61,6 +70,16 @@ class FontNotFound(RuntimeError):
 def script_of(lang: str) -> str:
     """The script a language is mostly written in: cjk, thai, deva or latin."""
     return _SCRIPT_OF_LANG.get(lang.split("-")[0].lower(), "latin")
+
+
+def cjk_face(lang: str) -> int:
+    """The index of ``lang``'s face in the Noto CJK collection (JP for every other language)."""
+    code = lang.lower()
+    while code:
+        if code in CJK_FACES:
+            return CJK_FACES[code]
+        code = code.rpartition("-")[0]
+    return 0
 
 
 def _fc_match(pattern: str) -> Path | None:
@@ -109,6 +128,45 @@ def _open(path: Path, size: int) -> pygame.font.Font:
     return f
 
 
+class _FaceFont:
+    """One face of a collection at one size, through pygame.freetype, with the few methods of
+    pygame.font.Font that Face uses (advance widths, line height, baseline)."""
+
+    def __init__(self, ft: pygame.freetype.Font, size: int) -> None:
+        self.ft, self.px = ft, size
+
+    def size(self, text: str) -> tuple[int, int]:
+        metrics = self.ft.get_metrics(text, size=self.px)
+        return round(sum(m[4] for m in metrics if m)), self.get_height()
+
+    def get_height(self) -> int:
+        return int(self.ft.get_sized_height(self.px))
+
+    def get_ascent(self) -> int:
+        return int(self.ft.get_sized_ascender(self.px))
+
+    def render(self, text: str, antialias: bool, color: tuple[int, int, int],
+               background: tuple[int, int, int] | None = None) -> pygame.Surface:
+        out = pygame.Surface((max(1, self.size(text)[0]), self.get_height()), pygame.SRCALPHA)
+        if background is not None:
+            out.fill(background)
+        self.ft.antialiased = antialias
+        self.ft.render_to(out, (0, self.get_ascent()), text, color, size=self.px)
+        return out
+
+
+@cache
+def _collection_face(path: Path, index: int) -> pygame.freetype.Font:
+    if not pygame.freetype.get_init():
+        pygame.freetype.init()
+    ft = pygame.freetype.Font(str(path), 0, font_index=index)
+    ft.origin, ft.pad, ft.kerning = True, False, False
+    return ft
+
+
+AnyFont = pygame.font.Font | _FaceFont
+
+
 _hooked = False  # _forget is registered for the next pygame.quit()
 
 
@@ -118,9 +176,11 @@ def _forget() -> None:
     global _hooked
     _hooked = False
     _open.cache_clear()
+    _collection_face.cache_clear()
 
 
-def _load(path: Path, size: int) -> pygame.font.Font:
+def _load(path: Path, size: int, index: int | None = None) -> AnyFont:
+    """The font at ``path`` at ``size`` px; with ``index``, that face of a collection."""
     global _hooked
     if not pygame.font.get_init():  # never hand out a Font of a font module that was shut
         _open.cache_clear()
@@ -128,10 +188,12 @@ def _load(path: Path, size: int) -> pygame.font.Font:
     if not _hooked:  # a quit and a new font.init() by someone else must not reach old Fonts
         pygame.register_quit(_forget)
         _hooked = True
+    if index is not None:
+        return _FaceFont(_collection_face(path, index), max(1, int(size)))
     return _open(path, max(1, int(size)))
 
 
-def _rendering(f: pygame.font.Font, char: str) -> tuple[tuple[int, int], bytes]:
+def _rendering(f: AnyFont, char: str) -> tuple[tuple[int, int], bytes]:
     surface = f.render(char, True, (0, 0, 0), (255, 255, 255))
     return surface.get_size(), pygame.image.tobytes(surface, "RGB")
 
@@ -188,15 +250,18 @@ class Face:
     def __init__(self, size: int, bold: bool = False, lang: str = "ja") -> None:
         self.size_px, self.bold, self.lang = max(1, int(size)), bold, lang
         self.chain = font_chain(bold, lang)
+        cjk, index = script_font("cjk", bold), cjk_face(lang)
+        self._index = {p: index if p == cjk else None for p in self.chain}
 
-    def _fonts(self, text: str) -> list[tuple[pygame.font.Font, str]]:
-        return [(_load(p, self.size_px), part) for p, part in runs(text, self.chain)]
+    def _fonts(self, text: str) -> list[tuple[AnyFont, str]]:
+        return [(_load(p, self.size_px, self._index[p]), part)
+                for p, part in runs(text, self.chain)]
 
     def size(self, text: str) -> tuple[int, int]:
         """(width, height) of ``text`` on one line."""
         parts = self._fonts(text)
         if not parts:
-            return 0, _load(self.chain[0], self.size_px).get_height()
+            return 0, _load(self.chain[0], self.size_px, self._index[self.chain[0]]).get_height()
         return (sum(f.size(t)[0] for f, t in parts), max(f.get_height() for f, _t in parts))
 
     def render(self, text: str, color: tuple[int, int, int]) -> pygame.Surface:
@@ -222,7 +287,7 @@ def face(size: int, bold: bool = False, lang: str = "ja") -> Face:
     return Face(size, bold, lang)
 
 
-def font(size: int, bold: bool = False, text: str = "", lang: str = "ja") -> pygame.font.Font:
+def font(size: int, bold: bool = False, text: str = "", lang: str = "ja") -> AnyFont:
     """One pygame Font of ``size`` px: the first of ``lang``'s chain that draws all of ``text``."""
     chain = font_chain(bold, lang)
     path = next((p for p in chain

@@ -7,6 +7,7 @@ from kiosk.vocabulary import events
 from kiosk.vocabulary.view import ServiceChoice, View
 from screens import theme
 from screens.layout import NO_UI, Frame, Layout, Rect, UiState
+from screens.texts import reason
 from screens.widgets import button, label
 
 
@@ -20,10 +21,18 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     more_h = frame.tpx(80)
     more = services[1:]
     welcome_h = body.h - start_h - len(more) * (more_h + gap) - 2 * gap
-    frame.add(label("idle.welcome", Rect(body.x, body.y + gap, left_w, welcome_h),
+    top = body.y + gap
+    if view.message:  # how the last visit ended ("The procedure was cancelled."), a while
+        notice_h = min(px(96), welcome_h // 2)
+        frame.add(label("idle.notice", Rect(body.x, top, left_w, notice_h),
+                        reason(tr, view.message)[0], role="heading", tone="warning",
+                        align="center"))
+        top += notice_h + gap
+        welcome_h -= notice_h + gap
+    frame.add(label("idle.welcome", Rect(body.x, top, left_w, welcome_h),
                     tr._("Get official certificates with your My Number card."),
                     role="hero", align="center"))
-    y = body.y + gap + welcome_h + gap
+    y = top + welcome_h + gap
     first = services[0]  # the main service: the big button
     frame.add(button("idle.start", Rect(body.x, y, left_w, start_h), tr._(first.title),
                      events.Start(first.id), tone="primary", role="hero"))

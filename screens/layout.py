@@ -59,6 +59,9 @@ class UiState:
     text: tuple[tuple[str, str], ...] = ()  # the form's fields as typed so far, before "Next"
     field: str = ""  # the field the keyboard types into
     kana_mode: str = "かな"  # the keyboard's mode: かな (hiragana) or カナ (katakana)
+    focus: str = ""  # the widget the keypad's focus is on ("": none, or guidance is off)
+    cancel_asked: bool = False  # the question "Cancel?" covers the screen
+    audio_private: bool = False  # voice guidance goes to a handset ([ui] audio_private)
 
     @property
     def style(self) -> theme.Style:
@@ -205,9 +208,16 @@ class Frame:
         w = self.size[0]
         self.add(Widget("frame.header", Rect(0, 0, w, header_h), "panel", tone="header"))
         steps_w = self.px(300) if self.view.steps > 0 else 0
-        title_w = w - 2 * m - steps_w - (self.px(theme.GAP) if steps_w else 0)
+        # the handset mode says so in the header: the voice is in the resident's ear
+        handset_w = self.px(200) if self.ui.audio_private else 0
+        title_w = w - 2 * m - steps_w - handset_w - self.px(theme.GAP) * (
+            bool(steps_w) + bool(handset_w))
         self.add(Widget("frame.title", Rect(m, 0, title_w, header_h), "label", self.title,
                         role="title", tone="header", align="left"))
+        if handset_w:
+            x = w - m - steps_w - (self.px(theme.GAP) if steps_w else 0) - handset_w
+            self.add(Widget("frame.handset", Rect(x, 0, handset_w, header_h), "label",
+                            self.tr.gettext("Voice: handset"), role="small", tone="header"))
         if steps_w:
             n, total = self.view.step, self.view.steps
             text = self.tr.gettext("Step %(n)d of %(m)d") % {"n": n, "m": total}
@@ -229,14 +239,18 @@ class Frame:
         return row.bottom + gap
 
     def _nav_buttons(self) -> None:
+        """Back at the left edge; Cancel (red, ends the visit) far from it: in the middle of
+        the room between Back's place and the main button's, whichever of them a screen has,
+        so that a finger meant for one never lands on the other."""
         v, nav, bw, gap = self.view, self.nav, self.tpx(theme.NAV_BUTTON_W), self.px(theme.GAP)
-        x = nav.x
         if v.can_back:
-            self.add(Widget("nav.back", Rect(x, nav.y, bw, nav.h), "button",
+            self.add(Widget("nav.back", Rect(nav.x, nav.y, bw, nav.h), "button",
                             self.tr.gettext("Back"), events.Back(), role="button",
                             tone="secondary"))
-            x += bw + gap
         if v.can_cancel or self.always_cancel:
+            left = nav.x + bw + gap  # Back's place, kept clear even where there is no Back
+            right = nav.right - self.tpx(theme.PRIMARY_W) - gap  # the main button's
+            x = max(left, left + (right - left - bw) // 2)
             self.add(Widget(self.cancel_id, Rect(x, nav.y, bw, nav.h), "button",
                             self.tr.gettext("Cancel"), events.Cancel(), role="button",
                             tone="danger"))
@@ -359,6 +373,10 @@ class Frame:
         self._bar()
         if self.ui.languages_open and self.find("lang.more") is not None:
             self._language_list()
+        elif self.ui.cancel_asked:
+            from screens.dialogs import cancel_question  # it builds on this frame
+
+            cancel_question(self)
         else:
             self._dialog()
         return Layout(self.view.screen, self.size, tuple(self.widgets), self.style,

@@ -14,8 +14,13 @@ from screens.texts import reason
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     frame = Frame(view, tr, size, tr._("Returning your money"), ui=ui)
     text = tr._("Please take your money from the change tray.")
-    if view.message and view.message != "cancelled":
+    if view.refund_owed:  # the unit could not give it all: the staff pay the rest
+        text = tr._("%(amount)s could not be returned. Please ask the staff.") % {
+            "amount": tr.yen(view.refund_owed)} + "\n" + text
+    if view.message:  # why (a cancel says it was cancelled)
         text = reason(tr, view.message)[0] + "\n" + text
+    # what is being (or, once the unit has paid out, was) returned: never a zero while the
+    # resident's money lies in the tray
     heading = tr._("Returning %(amount)s.") % {"amount": tr.yen(view.refund)}
     row = message(frame, "refunding", heading, text, pictogram="coins",
                   reserve=frame.px(theme.NAV_H))

@@ -6,10 +6,12 @@ from kiosk.i18n import Translator
 from kiosk.vocabulary.view import View
 from screens.common import message
 from screens.layout import NO_UI, Frame, Layout, UiState
+from screens.pictograms import beside
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     frame = Frame(view, tr, size, tr._("Remove your card"), ui=ui)
+    beside(frame, "remove_card", ("card_reader",), view.places)
     heading = (tr._("Please remove your smartphone.") if view.card_kind == "smartphone"
                else tr._("Please remove your card."))
     message(frame, "remove_card", heading,

@@ -1,24 +1,18 @@
-"""Text in a box: line breaking (CJK rules, no orphans, clusters kept whole), the size that
-fits, and drawing it in the font chain of its language."""
+"""Text in a box: line breaking (phrases and kinsoku from ``linebreak``, no orphans, clusters
+kept whole), the size that fits, and drawing it in the font chain of its language (easy Japanese
+with its readings as ruby)."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from functools import lru_cache
 from typing import NamedTuple, Protocol
 
 import pygame
 
-from screens import fonts, theme
+from screens import fonts, linebreak, ruby, theme
 from screens.layout import Rect
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff01-\uff60\u3000-\u303f\uac00-\ud7af"
-_NO_START = ("、。，．・：；？！ー）」』】〕〉ぁぃぅぇぉっゃゅょゎ"
-             "ァィゥェォッャュョヮヵヶ々…‥～,.:;!?)")
-_OPEN = "（「『【〔〈("
-_NS = re.escape(_NO_START)
-_TOKEN = re.compile(rf"\s+|[{_OPEN}]*[{_CJK}][{_NS}]*|[^\s{_CJK}]+[{_NS}]*")
 _NO_BREAK_AFTER = "\u0e40\u0e41\u0e42\u0e43\u0e44\u094d"  # Thai leading vowels, virama
 _TALL_SCRIPTS = ("thai", "deva")  # marks above and below: more room between lines
 
@@ -27,13 +21,21 @@ class Measurer(Protocol):
     def size(self, text: str) -> tuple[int, int]: ...
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text) or [text]
+class Drawer(Measurer, Protocol):
+    def render(self, text: str, color: tuple[int, int, int]) -> pygame.Surface: ...
 
 
-def _clusters(word: str) -> list[str]:
+def measurer(size: int, bold: bool, lang: str) -> Drawer:
+    """The face that measures and draws ``lang``'s lines (ruby-aware for easy Japanese)."""
+    return ruby.face(size, bold, lang) if ruby.enabled(lang) else fonts.face(size, bold, lang)
+
+
+def _clusters(word: str, lang: str) -> list[str]:
     """``word`` cut where a line may break inside it: never before a mark, after a virama or a
-    Thai leading vowel."""
+    Thai leading vowel, nor inside a kanji and its reading."""
+    if lang.startswith("ja") and ruby.has_ruby(word):
+        return [c for base, reading in ruby.items(word)
+                for c in ([f"{base}（{reading}）"] if reading else _clusters(base, "ja"))]
     out: list[str] = []
     for ch in word:
         if out and (unicodedata.category(ch) in ("Mn", "Mc", "Me")
@@ -44,23 +46,30 @@ def _clusters(word: str) -> list[str]:
     return out
 
 
-def _break_word(word: str, face: Measurer, width: int) -> list[str]:
-    parts, cur = [], ""
-    for ch in _clusters(word):
-        if cur and face.size(cur + ch)[0] > width:
-            parts.append(cur)
-            cur = ch
+def _break_word(word: str, face: Measurer, width: int, lang: str) -> list[str]:
+    """The last resort for a word wider than the box: cut between clusters, kinsoku kept."""
+    parts: list[str] = []
+    cur: list[str] = []
+    for ch in _clusters(word, lang):
+        line = "".join(cur)
+        if cur and face.size(line + ch)[0] > width:
+            if len(cur) > 1 and not linebreak.allowed(line + ch, len(line)):
+                parts.append("".join(cur[:-1]))  # the last cluster goes down with the closing
+                cur = [cur[-1], ch]
+            else:
+                parts.append(line)
+                cur = [ch]
         else:
-            cur += ch
-    return parts + [cur] if cur else parts
+            cur.append(ch)
+    return parts + ["".join(cur)] if cur else parts
 
 
-def wrap(text: str, face: Measurer, width: int) -> list[str]:
-    """Lines of ``text`` no wider than ``width``: at spaces, or between CJK characters."""
+def wrap(text: str, face: Measurer, width: int, lang: str = "ja") -> list[str]:
+    """Lines of ``text`` no wider than ``width``: between the pieces ``linebreak`` allows."""
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
-        for tok in _tokens(para):
+        for tok in linebreak.segments(para, lang):
             if tok.isspace():
                 line = line + " " if line else line
                 continue
@@ -69,16 +78,19 @@ def wrap(text: str, face: Measurer, width: int) -> list[str]:
                 continue
             if line.strip():
                 lines.append(line.rstrip())
-            pieces = _break_word(tok, face, width) if face.size(tok)[0] > width else [tok]
+            pieces = _break_word(tok, face, width, lang) if face.size(tok)[0] > width else [tok]
             lines.extend(pieces[:-1])
             line = pieces[-1]
         lines.append(line.rstrip())
     return lines
 
 
-def line_step(size: int, lang: str = "ja") -> int:
-    """The distance between two lines of text of ``size`` px."""
-    return round(size * (1.5 if fonts.script_of(lang) in _TALL_SCRIPTS else 1.3))
+def line_step(size: int, lang: str = "ja", text: str = "") -> int:
+    """The distance between two lines of ``text`` of ``size`` px (ruby adds its own room)."""
+    step = round(size * (1.5 if fonts.script_of(lang) in _TALL_SCRIPTS else 1.3))
+    if ruby.enabled(lang) and ruby.has_ruby(text):
+        step += ruby.extra_height(size)
+    return step
 
 
 def _orphan(lines: list[str], face: Measurer, width: int) -> bool:
@@ -101,49 +113,65 @@ class Fit(NamedTuple):
     bold: bool
     lines: tuple[str, ...]
     truncated: bool  # the text did not fit even at the smallest size: cut, with "…"
+    step: int  # the distance between two lines
+    lang: str  # the language the lines are set in: "ja" for easy Japanese without room for ruby
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # every text of every screen in every language, at every size
 def fit(text: str, role: str, width: int, height: int, s: float, lang: str = "ja",
-        text_scale: float = 1.0) -> Fit:
-    """The largest size of the role (times ``text_scale``), down to MIN_TEXT, that fits the box
-    without breaking a word (words are broken only at the smallest size)."""
+        text_scale: float = 1.0, most: int = 0) -> Fit:
+    """The largest size of the role (times ``text_scale``; at most ``most`` px when given), down
+    to MIN_TEXT, that fits the box without breaking a phrase (only at the smallest size)."""
     base, bold = theme.ROLES[role]
     size, smallest = _on_ladder(base * s * text_scale), _on_ladder(theme.MIN_TEXT * s)
+    size = min(size, _on_ladder(most)) if most else size
     smallest = min(size, smallest)
+    pieces = [t for p in text.split("\n") for t in linebreak.segments(p, lang)] or [text]
     while True:
-        face = fonts.face(size, bold, lang)
-        lines = wrap(text, face, width)
-        whole_words = max(face.size(t)[0] for t in _tokens(text)) <= width
-        if (len(lines) * line_step(size, lang) <= height and whole_words) or size <= smallest:
+        face = measurer(size, bold, lang)
+        lines = wrap(text, face, width, lang)
+        whole_words = max(face.size(t)[0] for t in pieces) <= width
+        if ((len(lines) * line_step(size, lang, text) <= height and whole_words)
+                or size <= smallest):
             break
         size = max(smallest, _on_ladder(size - 1))
-    if len(lines) > 1 and size > smallest and _orphan(lines, fonts.face(size, bold, lang),
-                                                       width):
+    floor = min(size, _on_ladder(theme.MIN_WORD_TEXT * s))
+    while not whole_words and size > floor:  # a word too wide: smaller still, never cut
+        size = max(floor, _on_ladder(size - 1))
+        face = measurer(size, bold, lang)
+        lines = wrap(text, face, width, lang)
+        whole_words = max(face.size(t)[0] for t in pieces) <= width
+        smallest = size
+    if len(lines) > 1 and size > smallest and _orphan(lines, measurer(size, bold, lang), width):
         smaller = max(smallest, _on_ladder(size - 1))
-        fewer = wrap(text, fonts.face(smaller, bold, lang), width)
+        fewer = wrap(text, measurer(smaller, bold, lang), width, lang)
         if len(fewer) < len(lines):
             size, lines = smaller, fewer
-    room = max(1, height // line_step(size, lang))
+    step = line_step(size, lang, text)
+    room = max(1, height // step)
     truncated = len(lines) > room
+    if ruby.enabled(lang) and (truncated or step > height) and ruby.has_ruby(text):
+        return fit(text, role, width, height, s, "ja", text_scale, most)  # readings in brackets
     if truncated:
         lines = lines[:room]
         lines[-1] = lines[-1].rstrip() + "…"
-    return Fit(size, bold, tuple(lines), truncated)
+    return Fit(size, bold, tuple(lines), truncated, step, lang)
 
 
 @lru_cache(maxsize=384)  # about a screen's worth of lines in two languages: RAM stays low
 def _rendered(text: str, size: int, bold: bool, color: theme.Color, lang: str) -> pygame.Surface:
-    return fonts.face(size, bold, lang).render(text, color)
+    return measurer(size, bold, lang).render(text, color)
 
 
 def draw_text(surface: pygame.Surface, rect: Rect, text: str, role: str, color: theme.Color,
-              align: str, s: float, lang: str = "ja", text_scale: float = 1.0) -> None:
-    """Draw ``text`` wrapped and shrunk to fit ``rect``, centred vertically unless "top-…"."""
+              align: str, s: float, lang: str = "ja", text_scale: float = 1.0,
+              most: int = 0) -> None:
+    """Draw ``text`` wrapped and shrunk to fit ``rect`` (at most ``most`` px when given),
+    centred vertically unless "top-…"."""
     if not text or rect.w <= 0 or rect.h <= 0:
         return
-    size, bold, lines, _cut = fit(text, role, rect.w, rect.h, s, lang, text_scale)
-    step = line_step(size, lang)
+    size, bold, lines, _cut, step, lang = fit(text, role, rect.w, rect.h, s, lang, text_scale,
+                                              most)
     top, align = align.startswith("top-"), align.removeprefix("top-")
     y = rect.y if top else rect.y + (rect.h - step * len(lines)) // 2
     for line in lines:

@@ -81,6 +81,7 @@ ROLES: dict[str, tuple[int, bool]] = {
     "small": (24, False),
 }
 MIN_TEXT = 18  # text is shrunk to fit its box, never below this (design px)
+MIN_WORD_TEXT = 15  # a word wider than its box at MIN_TEXT is set smaller, down to this, not cut
 
 Tone = tuple[Color | None, Color, Color | None]  # (fill, text, border); None = none
 

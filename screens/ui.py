@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,9 @@ from kiosk.i18n import translator
 from kiosk.vocabulary import events
 from kiosk.vocabulary.keyboard import MODE_HIRAGANA, MODE_KATAKANA, type_key
 from kiosk.vocabulary.view import View
-from screens import build_layout
+from screens import build_layout, keypad
 from screens.actions import (
+    AskCancel,
     EditCopies,
     EditOption,
     FocusField,
@@ -33,24 +35,25 @@ from screens.actions import (
     ToggleStyle,
     TypeKey,
 )
+from screens.guidance import Guidance, Speaker
+from screens.keypad_input import KeypadInput
 from screens.layout import DIGITS, PIN_DIGITS, Layout, UiState, Widget
 from screens.theme import BASE_SIZE
 from screens.widgets import draw_layout
 
-_DIGIT_KEYS = {getattr(pygame, f"K_{i}"): str(i) for i in range(10)}
-_DIGIT_KEYS.update({getattr(pygame, f"K_KP{i}"): str(i) for i in range(10)})
-_ENTER_KEYS = (pygame.K_RETURN, pygame.K_KP_ENTER)
-_CANCEL_IDS = ("pay.cancel", "nav.cancel")
 _SPINNER_STEPS = 12
 
 
-class KioskUI:
+class KioskUI(KeypadInput):
     """The screen of one kiosk. Call ``handle`` for every pygame event, ``render`` every frame."""
 
     def __init__(self, surface: pygame.Surface, settings: UiSection | None = None,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, speaker: Speaker | None = None,
+                 on_guidance: Callable[[bool], None] | None = None) -> None:
         self.surface = surface
         self.settings = settings or UiSection()
+        self.guidance = Guidance(self.settings, speaker, on_guidance)
+        self._cancel_asked = False
         self._seed = seed  # None: a fresh random seed for every visit
         self._rng = random.Random(self._visit_seed())
         self._order: tuple[str, ...] = DIGITS
@@ -74,15 +77,15 @@ class KioskUI:
 
     @classmethod
     def open(cls, size: tuple[int, int] = BASE_SIZE, fullscreen: bool = False,
-             settings: UiSection | None = None) -> KioskUI:
+             settings: UiSection | None = None, speaker: Speaker | None = None) -> KioskUI:
         """Open the display window (fullscreen: the whole screen, no mouse pointer)."""
-        return cls(_open_display(size, fullscreen), settings)
+        return cls(_open_display(size, fullscreen), settings, speaker=speaker)
 
     @classmethod
     def headless(cls, size: tuple[int, int] = BASE_SIZE, settings: UiSection | None = None,
-                 seed: int | None = None) -> KioskUI:
+                 seed: int | None = None, speaker: Speaker | None = None) -> KioskUI:
         """Draw off screen only (replay, screenshots, tests)."""
-        return cls(pygame.Surface(size), settings, seed)
+        return cls(pygame.Surface(size), settings, seed, speaker)
 
     # --- state -------------------------------------------------------------------------------
     @property
@@ -105,7 +108,10 @@ class KioskUI:
                        large_text=self._large_text, high_contrast=self._high_contrast,
                        dpi=self.settings.dpi, keypad=self._order,
                        text=tuple(self._text.items()), field=self._field,
-                       kana_mode=self._kana_mode)
+                       kana_mode=self._kana_mode,
+                       focus=(self.guidance.focus or "") if self.guidance.guided else "",
+                       cancel_asked=self._cancel_asked,
+                       audio_private=self.settings.audio_private)
 
     def _visit_seed(self) -> int:
         return self._seed if self._seed is not None else secrets.randbits(64)
@@ -115,11 +121,14 @@ class KioskUI:
         self._large_text = self.settings.large_text
         self._high_contrast = self.settings.high_contrast
         self._rng = random.Random(self._visit_seed())
+        self.guidance.new_visit()
 
     def show(self, view: View) -> None:
         """Make ``view`` current; a new screen wipes the PIN and forgets pending edits."""
         if view == self._view:
             return
+        new_screen = self._view is None or view.screen != self._view.screen or \
+            view.language != self._view.language
         if self._view is None or view.screen != self._view.screen:
             if view.screen == "idle" and self._view is not None:
                 self._new_visit()
@@ -136,8 +145,12 @@ class KioskUI:
             self._languages_open = False
             self._ignore_up = self._pointer_down
             self._down_id = None
+            self._cancel_asked = False
+            self.guidance.focus = None
         self._view = view
         self._changed()
+        if self.guidance.guided:
+            self.guidance.shown(self.layout_for(), translator(view.language), new_screen)
 
     def wipe_pin(self) -> None:
         """Overwrite the typed digits and forget them."""
@@ -223,24 +236,10 @@ class KioskUI:
         return self._activate(widget)
 
     def _key(self, key: int, mod: int = 0) -> events.Event | None:
-        assert self._view is not None
         if key == pygame.K_o and mod & pygame.KMOD_CTRL and mod & pygame.KMOD_ALT:
             return events.OperatorKey()  # the service keyboard's combination (staff)
-        if key == pygame.K_ESCAPE:
-            layout = self.layout_for()
-            cancel = next((w for w in map(layout.find, _CANCEL_IDS) if w is not None), None)
-            return self._activate(cancel) if cancel is not None else None
-        operator_pin = (self._view.screen == "maintenance" and self._view.operator is not None
-                        and self._view.operator.pin_needed)
-        if self._view.screen != "pin_entry" and not operator_pin:
-            return None
-        if key in _DIGIT_KEYS:
-            return self._local(KeyPress(_DIGIT_KEYS[key]))
-        if key == pygame.K_BACKSPACE:
-            return self._local(KeyPress("backspace"))
-        if key in _ENTER_KEYS:
-            return self._local(KeyPress("ok"))
-        return None
+        name = keypad.key_name(key, mod)
+        return self.key(name) if name is not None else None
 
     def _activate(self, widget: Widget) -> events.Event | None:
         assert self._view is not None
@@ -248,6 +247,15 @@ class KioskUI:
         if self._view.busy and not isinstance(
                 action, events.ChooseLanguage | ShowLanguages | ToggleStyle | events.StopVoice):
             return None
+        if isinstance(action, events.Cancel) and not self._cancel_asked:
+            self._cancel_asked = True  # Cancel asks first ("Cancel? The ¥… will be returned")
+            self._changed()
+            return None
+        if isinstance(action, events.Cancel):
+            self._cancel_asked = False
+            self._changed()
+        if isinstance(action, events.StopVoice):
+            self.guidance.stop()
         if isinstance(action, LocalAction):
             return self._local(action)
         if isinstance(action, events.ChooseLanguage) and self._languages_open:
@@ -268,6 +276,8 @@ class KioskUI:
             self._copies = action.copies
         elif isinstance(action, ShowLanguages):
             self._languages_open = action.open
+        elif isinstance(action, AskCancel):
+            self._cancel_asked = action.open
         elif isinstance(action, ToggleStyle):
             if action.name == "large_text":
                 self._large_text = not self._large_text
@@ -316,6 +326,8 @@ class KioskUI:
         """Draw the current view if it (or the UI) changed, or a spinner moved; True if drawn."""
         if view is not None:
             self.show(view)
+        if self.guidance.speaker is not None:
+            self.guidance.speaker.pump()  # a phrase made meanwhile starts now
         if self._view is None:
             return False
         layout = self.layout_for()
@@ -326,6 +338,7 @@ class KioskUI:
         if not self._dirty and phase == self._phase:
             return False
         draw_layout(self.surface, layout, phase)
+        self.guidance.draw(self.surface, layout)
         self._dirty, self._phase = False, phase
         if self.surface is pygame.display.get_surface():
             pygame.display.flip()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
 import pygame
 
-from screens import theme
+from screens import shapes, theme
 from screens.actions import Action
 from screens.layout import Layout, Rect, Widget
+from screens.pictograms import draw_pictogram
 from screens.textfit import draw_text
 
 
@@ -127,14 +128,15 @@ class Paint:
     style: theme.Style
     lang: str
     phase: int = 0
+    most: dict[tuple[str, int], int] = field(default_factory=dict)  # (widget id, slot): px
 
     @property
     def pal(self) -> theme.Palette:
         return self.style.palette
 
-    def text(self, surface: pygame.Surface, slot: TextSlot) -> None:
+    def text(self, surface: pygame.Surface, slot: TextSlot, most: int = 0) -> None:
         draw_text(surface, slot.rect, slot.text, slot.role, slot.color, slot.align, self.s,
-                  self.lang, self.style.text_scale)
+                  self.lang, self.style.text_scale, most)
 
 
 def _pg(rect: Rect) -> pygame.Rect:
@@ -144,15 +146,12 @@ def _pg(rect: Rect) -> pygame.Rect:
 def _box(surface: pygame.Surface, rect: Rect, tone: str, radius: int, c: Paint,
          width: int = 2) -> None:
     fill, _, border = c.style.tones[tone]
-    if fill is not None:
-        pygame.draw.rect(surface, fill, _pg(rect), border_radius=radius)
-    if border is not None:
-        pygame.draw.rect(surface, border, _pg(rect), width=width, border_radius=radius)
+    shapes.box(surface, _pg(rect), fill, border, radius, width)
 
 
 def _texts(surface: pygame.Surface, w: Widget, c: Paint) -> None:
-    for slot in text_slots(w, c.s, c.style):
-        c.text(surface, slot)
+    for i, slot in enumerate(text_slots(w, c.s, c.style)):
+        c.text(surface, slot, c.most.get((w.id, i), 0))
 
 
 def _draw_panel(surface: pygame.Surface, w: Widget, c: Paint) -> None:
@@ -189,15 +188,12 @@ def _draw_toggle(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     _box(surface, w.rect, "card", round(theme.RADIUS * s), c)
     _inner, pill = _pill(w, s)
     on = bool(w.value)
-    pygame.draw.rect(surface, pal.primary if on else pal.track, _pg(pill),
-                     border_radius=pill.h // 2)
-    if c.style.high_contrast:
-        pygame.draw.rect(surface, pal.border, _pg(pill), width=max(2, round(2 * s)),
-                         border_radius=pill.h // 2)
+    shapes.box(surface, _pg(pill), pal.primary if on else pal.track,
+               pal.border if c.style.high_contrast else None, pill.h // 2, max(2, round(2 * s)))
     knob_r = pill.h // 2 - round(6 * s)
     cx = pill.right - pill.h // 2 if on else pill.x + pill.h // 2
     knob = theme.BLACK if c.style.high_contrast and on else theme.WHITE
-    pygame.draw.circle(surface, knob, (cx, pill.y + pill.h // 2), knob_r)
+    shapes.circle(surface, knob, (cx, pill.y + pill.h // 2), knob_r)
     _texts(surface, w, c)
 
 
@@ -210,23 +206,20 @@ def _draw_pin(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     for i in range(digits):
         box = Rect(x + i * (side + gap), w.rect.y + (w.rect.h - side) // 2, side, side)
         current = i == typed
-        pygame.draw.rect(surface, pal.surface, _pg(box), border_radius=round(8 * s))
-        pygame.draw.rect(surface, pal.primary if current else pal.border, _pg(box),
-                         width=max(2, round((5 if current else 2) * s)),
-                         border_radius=round(8 * s))
+        shapes.box(surface, _pg(box), pal.surface, pal.primary if current else pal.border,
+                   round(8 * s), max(2, round((5 if current else 2) * s)))
         if i < typed:
-            pygame.draw.circle(surface, pal.text, (box.x + side // 2, box.y + side // 2),
-                               side // 5)
+            shapes.circle(surface, pal.text, (box.x + side // 2, box.y + side // 2), side // 5)
 
 
 def _draw_progress(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     done, total = w.value
     r = w.rect.h // 2
-    pygame.draw.rect(surface, c.pal.track, _pg(w.rect), border_radius=r)
+    shapes.box(surface, _pg(w.rect), c.pal.track, None, r)
     if total > 0 and done > 0:
         fill_w = max(w.rect.h, round(w.rect.w * min(1.0, done / total)))
-        pygame.draw.rect(surface, c.pal.primary, pygame.Rect(w.rect.x, w.rect.y, fill_w,
-                                                             w.rect.h), border_radius=r)
+        shapes.box(surface, pygame.Rect(w.rect.x, w.rect.y, fill_w, w.rect.h), c.pal.primary,
+                   None, r)
 
 
 def _draw_steps(surface: pygame.Surface, w: Widget, c: Paint) -> None:
@@ -242,10 +235,7 @@ def _draw_steps(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     x = w.rect.x + (w.rect.w - span) // 2 + r
     cy = w.rect.y + text_h + (w.rect.h - text_h) // 2 - round(4 * s)
     for i in range(1, total + 1):
-        if i <= n:
-            pygame.draw.circle(surface, color, (x, cy), r)
-        else:
-            pygame.draw.circle(surface, color, (x, cy), r, width=max(1, round(2 * s)))
+        shapes.circle(surface, color, (x, cy), r, 0 if i <= n else max(1, round(2 * s)))
         x += 2 * r + gap
 
 
@@ -260,7 +250,7 @@ def _draw_spinner(surface: pygame.Surface, w: Widget, c: Paint) -> None:
                       for p, t in zip(c.pal.primary, c.pal.track, strict=True))
         pos = (cx + round((radius - dot) * math.cos(angle)),
                cy + round((radius - dot) * math.sin(angle)))
-        pygame.draw.circle(surface, color, pos, dot)
+        shapes.circle(surface, (color[0], color[1], color[2]), pos, dot)
 
 
 def _draw_icon(surface: pygame.Surface, w: Widget, c: Paint) -> None:
@@ -269,17 +259,15 @@ def _draw_icon(surface: pygame.Surface, w: Widget, c: Paint) -> None:
     base = pal.border if c.style.high_contrast else pal.header
     if name in ("card", "phone"):
         reader = Rect(r.x, r.y + r.h * 2 // 3, r.w, r.h // 3)
-        pygame.draw.rect(surface, base, _pg(reader), border_radius=round(10 * s))
+        shapes.box(surface, _pg(reader), base, None, round(10 * s))
         if name == "card":
             body = Rect(r.x + r.w // 8, r.y, r.w * 3 // 4, r.h * 3 // 4)
         else:
             body = Rect(r.x + r.w // 3, r.y, r.w // 3, r.h * 4 // 5)
-        pygame.draw.rect(surface, pal.surface, _pg(body), border_radius=round(10 * s))
-        pygame.draw.rect(surface, pal.primary, _pg(body), width=line,
-                         border_radius=round(10 * s))
+        shapes.box(surface, _pg(body), pal.surface, pal.primary, round(10 * s), line)
         chip = Rect(body.x + body.w // 8, body.y + body.h // 3, body.w // 5, body.h // 4)
         if name == "card":
-            pygame.draw.rect(surface, pal.gold, _pg(chip), border_radius=round(4 * s))
+            shapes.box(surface, _pg(chip), pal.gold, None, round(4 * s))
     elif name == "paper":
         tray = Rect(r.x, r.y + r.h * 3 // 4, r.w, r.h // 4)
         sheet = Rect(r.x + r.w // 5, r.y, r.w * 3 // 5, r.h * 5 // 6)
@@ -289,26 +277,26 @@ def _draw_icon(surface: pygame.Surface, w: Widget, c: Paint) -> None:
             y = sheet.y + sheet.h * i // 6
             pygame.draw.line(surface, pal.border, (sheet.x + sheet.w // 6, y),
                              (sheet.right - sheet.w // 6, y), line)
-        pygame.draw.rect(surface, base, _pg(tray), border_radius=round(10 * s))
+        shapes.box(surface, _pg(tray), base, None, round(10 * s))
     elif name == "coins":
         cr = min(r.w, r.h) // 4
         for i, dx in enumerate((-cr, cr // 2, 2 * cr)):
             pos = (r.x + r.w // 2 + dx - cr // 2, r.y + r.h // 2 + (i % 2) * cr // 2)
-            pygame.draw.circle(surface, pal.gold, pos, cr)
-            pygame.draw.circle(surface, pal.gold_dark, pos, cr, width=line)
+            shapes.circle(surface, pal.gold, pos, cr)
+            shapes.circle(surface, pal.gold_dark, pos, cr, line)
     elif name in ("check", "warning"):
         color = pal.ok if name == "check" else pal.danger
         mark = theme.BLACK if c.style.high_contrast else pal.surface
         cx, cy, rad = r.x + r.w // 2, r.y + r.h // 2, min(r.w, r.h) // 2
-        pygame.draw.circle(surface, color, (cx, cy), rad)
+        shapes.circle(surface, color, (cx, cy), rad)
         if name == "check":
-            pts = [(cx - rad // 2, cy), (cx - rad // 8, cy + rad * 3 // 8),
-                   (cx + rad // 2, cy - rad * 3 // 8)]
-            pygame.draw.lines(surface, mark, False, pts, max(3, rad // 6))
+            pts = [(cx - rad / 2, cy), (cx - rad / 8, cy + rad * 3 / 8),
+                   (cx + rad / 2, cy - rad * 3 / 8)]
+            shapes.stroke(surface, mark, pts, max(3, rad // 6))
         else:
-            pygame.draw.line(surface, mark, (cx, cy - rad // 2), (cx, cy + rad // 8),
-                             max(3, rad // 6))
-            pygame.draw.circle(surface, mark, (cx, cy + rad * 3 // 8), max(3, rad // 10))
+            shapes.stroke(surface, mark, [(cx, cy - rad / 2), (cx, cy + rad / 8)],
+                          max(3, rad // 6))
+            shapes.circle(surface, mark, (cx, cy + rad * 3 // 8), max(3, rad // 10))
 
 
 _PAINTERS = {
@@ -323,6 +311,7 @@ _PAINTERS = {
     "steps": _draw_steps,
     "spinner": _draw_spinner,
     "icon": _draw_icon,
+    "pictogram": draw_pictogram,
 }
 
 
@@ -335,7 +324,10 @@ def draw(surface: pygame.Surface, widget: Widget, phase: int = 0,
 
 def draw_layout(surface: pygame.Surface, layout: Layout, phase: int = 0) -> None:
     """Paint a whole screen."""
-    c = Paint(theme.scale(surface.get_size()), layout.style, layout.lang, phase)
+    from screens.groups import group_sizes
+
+    s = theme.scale(surface.get_size())
+    c = Paint(s, layout.style, layout.lang, phase, group_sizes(layout, s))
     surface.fill(c.pal.background)
     for widget in layout.widgets:
         _PAINTERS[widget.kind](surface, widget, c)

@@ -141,7 +141,8 @@ def test_a_jam_the_kiosk_met_is_recorded_where_the_replay_meets_it(tmp_path: Pat
         on(live, "idle")
         tap(live, "idle.start")  # a second visit, cancelled on the terms
         on(live, "terms")
-        tap(live, "nav.cancel")
+        tap(live, "nav.cancel")  # asks first
+        tap(live, "cancel.yes")
         on(live, "idle")
     finally:
         live.close()

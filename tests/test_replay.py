@@ -70,6 +70,10 @@ def test_a_malformed_file_exits_2_with_one_clear_line() -> None:
     ('{"text": "うだがわ"}', ":2: text: must be an object of field names"),
     ('{"center": "approve"}', ":2: center: must be ok, down"),
     ('{"expect_end": {"registrations": -1}}', ":2: expect_end.registrations: must be a count"),
+    ('{"key": "page-down"}', ":2: key: must be \"operator\" or a keypad key (up, down"),
+    ('{"key": 5}', ":2: key: must be \"operator\" or a keypad key"),
+    ('{"expect": {"said": ""}}', ":2: expect: said must be text of 1 to 500 characters"),
+    ('{"expect": {"focus": 3}}', ":2: expect: focus must be text of 1 to 500 characters"),
 ])
 def test_format_errors_name_line_and_field(tmp_path: Path, line: str, message: str) -> None:
     f = tmp_path / "s.jsonl"

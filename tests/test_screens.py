@@ -244,13 +244,18 @@ def test_taps_touches_and_keys_become_events() -> None:
     ui.show(view_of("payment", "en"))
     x, y = center(ui, "pay.cancel")
     up = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1, touch=False)
-    assert ui.handle(up) == events.Cancel()
+    assert ui.handle(up) is None  # Cancel asks first
+    yes = center(ui, "cancel.yes")
+    assert ui.handle(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=yes, button=1,
+                                        touch=False)) == events.Cancel()
     synthetic = pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1, touch=True)
     assert ui.handle(synthetic) is None  # SDL's mouse copy of a touch: the FINGER event counts
     finger = pygame.event.Event(pygame.FINGERUP, x=x / SIZE[0], y=y / SIZE[1], touch_id=1,
                                 finger_id=0, dx=0.0, dy=0.0, pressure=1.0)
-    assert ui.handle(finger) == events.Cancel()
-    assert ui.handle(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)) == events.Cancel()
+    assert ui.handle(finger) is None and ui.tap("cancel.yes") == events.Cancel()
+    escape = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0)
+    assert ui.handle(escape) is None  # the first key of the keypad wakes the voice
+    assert ui.handle(escape) is None and ui.handle(escape) == events.Cancel()
     # A press that slides off its button does nothing; one begun on a gone screen neither.
     ui.handle(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1, touch=False))
     assert ui.handle(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(5, 5), button=1)) is None
@@ -258,7 +263,7 @@ def test_taps_touches_and_keys_become_events() -> None:
     ui.show(view_of("await_card", "en"))
     x, y = center(ui, "nav.cancel")
     assert ui.handle(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(x, y), button=1)) is None
-    assert ui.press((x, y)) == events.Cancel()
+    assert ui.press((x, y)) is None and ui.press(center(ui, "cancel.yes")) == events.Cancel()
 
 
 def test_a_busy_screen_takes_no_input_but_the_language() -> None:

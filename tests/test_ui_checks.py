@@ -8,6 +8,9 @@ Screens: each sample of ``kiosk.replay.screenshots.samples`` is laid out and dra
 text is measured in the box its painter draws it into after wrapping and shrinking (a cut text
 or a line wider or a block taller than its box is an overflow); every character is checked
 against the font chosen for it by comparing its rendering with that of U+E000.
+Typesetting: no button or heading breaks a line inside a BudouX phrase (or a word, in scripts
+that space words), against kinsoku, or between a kanji and its ruby; every row of buttons sets
+each of its texts at one size (the CJK face per language: tests/test_typesetting_faces.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import re  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import budoux  # noqa: E402
 import pygame  # noqa: E402
 import pytest  # noqa: E402
 from babel.messages.catalog import Catalog, Message  # noqa: E402
@@ -28,13 +32,15 @@ from babel.messages.pofile import read_po  # noqa: E402
 
 from kiosk.i18n import OFFERED, available_languages, catalog_path, translator  # noqa: E402
 from kiosk.replay.screenshots import samples, ui_state  # noqa: E402
-from screens import (
-    render_view,  # noqa: E402
-    theme,  # noqa: E402
+from screens import (  # noqa: E402
+    linebreak,
+    render_view,
+    theme,
 )
-from screens.fonts import face, missing_glyphs  # noqa: E402
+from screens.fonts import missing_glyphs  # noqa: E402
+from screens.groups import GROUPED, fitted  # noqa: E402
 from screens.layout import Layout, Rect  # noqa: E402
-from screens.textfit import fit, line_step  # noqa: E402
+from screens.textfit import fit, measurer  # noqa: E402
 from screens.widgets import text_slots  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,15 +175,15 @@ def text_problems(text: str, role: str, rect: Rect, s: float, lang: str,
         return []
     if rect.w <= 0 or rect.h <= 0:
         return [f"no room for {text!r}"]
-    size, bold, lines, cut = fit(text, role, rect.w, rect.h, s, lang, text_scale)
+    size, bold, lines, cut, step, lang = fit(text, role, rect.w, rect.h, s, lang, text_scale)
     problems = []
     if cut:
         problems.append(f"text cut: {text!r} in {rect.w}x{rect.h}")
-    measure = face(size, bold, lang)
+    measure = measurer(size, bold, lang)
     widest = max(measure.size(line)[0] for line in lines)
     if widest > rect.w:
         problems.append(f"line {widest}px wider than {rect.w}px: {text!r}")
-    if len(lines) * line_step(size, lang) > rect.h:
+    if len(lines) * step > rect.h:
         problems.append(f"{len(lines)} lines taller than {rect.h}px: {text!r}")
     missing = missing_glyphs(text, lang, bold)
     if missing:
@@ -201,6 +207,7 @@ def test_every_screen_fits_with_real_glyphs(lang: str, size: tuple[int, int],
     for sample in samples(lang):
         layout = render_view(surface, sample.view, tr, ui_state(sample))  # type: ignore[arg-type]
         problems.extend(f"{sample.name}: {p}" for p in layout_problems(layout, s))
+        problems.extend(f"{sample.name}: {p}" for p in typesetting_problems(layout, s))
     assert not problems, "\n".join(problems[:40]) + f"\n({len(problems)} problems)"
 
 
@@ -212,3 +219,132 @@ def test_the_screen_checks_catch_overflow_and_tofu() -> None:
                                                  1.0))
     assert any("tofu" in p for p in text_problems("OK\ue000", "body", Rect(0, 0, 300, 80), s,
                                                   "en", 1.0))
+
+
+# --- typesetting ---------------------------------------------------------------------------------
+_LOADERS = {"ja": budoux.load_default_japanese_parser,
+            "zh-hans": budoux.load_default_simplified_chinese_parser,
+            "zh-hant": budoux.load_default_traditional_chinese_parser,
+            "th": budoux.load_default_thai_parser}
+_PARSERS: dict[str, budoux.Parser] = {}
+_LINE_NEVER_STARTS = frozenset(c for c in linebreak.NO_START if not c.isascii())
+_LINE_NEVER_ENDS = frozenset(c for c in linebreak.OPEN if not c.isascii())
+_READING = re.compile(r"([\u4e00-\u9fff々]+)（[\u3041-\u30ff ー]+）")
+_HEADINGS = ("title", "heading", "hero")
+
+
+def _parser(lang: str) -> budoux.Parser | None:
+    code = lang.lower()
+    model = ("ja" if code.startswith("ja") else "zh-hant" if code == "zh-hant"
+             else "zh-hans" if code.startswith("zh") else "th" if code == "th" else None)
+    if model is None:
+        return None
+    if model not in _PARSERS:
+        _PARSERS[model] = _LOADERS[model]()
+    return _PARSERS[model]
+
+
+def _breaks(text: str, lines: tuple[str, ...]) -> list[tuple[int, bool]] | None:
+    """Where in ``text`` each line after the first begins, and whether at a space; None when
+    the lines are not ``text``."""
+    pos, out = 0, []
+    for n, line in enumerate(lines):
+        start = pos
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if n:
+            out.append((pos, pos > start))
+        body = line.strip()
+        if not text.startswith(body, pos):
+            return None
+        pos += len(body)
+    return out
+
+
+def break_problems(text: str, lines: tuple[str, ...], lang: str) -> list[str]:
+    """Breaks inside a BudouX phrase (inside a word where words are spaced), against kinsoku, or
+    between a kanji and its reading."""
+    breaks = _breaks(text, lines)
+    if breaks is None:
+        return [f"lines {lines!r} are not {text!r}"]
+    problems, parser = [], _parser(lang)
+    readings = [m.span() for m in _READING.finditer(text)] if lang.startswith("ja") else []
+    for p, spaced in breaks:
+        before = text[:p].rstrip()
+        if text[p] in _LINE_NEVER_STARTS or (before and before[-1] in _LINE_NEVER_ENDS):
+            problems.append(f"kinsoku: {before[-6:]!r} / {text[p:p + 6]!r}")
+        if any(a < p < b for a, b in readings):
+            problems.append(f"kanji cut from its reading: {before[-6:]!r} / {text[p:p + 6]!r}")
+        if spaced:
+            continue
+        a = max(text.rfind(c, 0, p) for c in " \n\u3000") + 1
+        ends = [i for i in (text.find(c, p) for c in " \n\u3000") if i >= 0]
+        word = text[a:min(ends, default=len(text))]
+        plain, at = _READING.sub(r"\1", word), len(_READING.sub(r"\1", text[a:p]))
+        cuts, pos = set(), 0
+        for phrase in (parser.parse(plain) if parser else [plain]):
+            pos += len(phrase)
+            cuts.add(pos)
+        if at not in cuts:
+            problems.append(f"line break inside {'a phrase' if parser else 'a word'}: "
+                            f"{plain[:at]!r} / {plain[at:]!r}")
+    return problems
+
+
+def row_size_problems(layout: Layout, s: float, grouped: bool = True) -> list[str]:
+    """Rows of buttons (same top and height) that mix text sizes within one role."""
+    sizes: dict[tuple[int, int, int, str], set[int]] = {}
+    for w, texts in zip(layout.widgets, fitted(layout, s, grouped), strict=True):
+        if w.kind in GROUPED:
+            for i, slot, f in texts:
+                sizes.setdefault((w.rect.y, w.rect.h, i, slot.role), set()).add(f.size)
+    return [f"buttons at y={y} mix {role} sizes {sorted(px)}"
+            for (y, _h, _i, role), px in sizes.items() if len(px) > 1]
+
+
+def typesetting_problems(layout: Layout, s: float) -> list[str]:
+    """Line breaks of buttons and headings, and one text size per row of buttons."""
+    problems = row_size_problems(layout, s)
+    for w, texts in zip(layout.widgets, fitted(layout, s), strict=True):
+        if w.kind in GROUPED or w.role in _HEADINGS:
+            for _i, slot, f in texts:
+                if not f.truncated:
+                    problems.extend(f"{w.id}: {p}"
+                                    for p in break_problems(slot.text, f.lines, layout.lang))
+    return problems
+
+
+def test_the_break_check_catches_mid_phrase_breaks_and_kinsoku(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "マイナンバーカードで住民票の写しを取得できます。"
+    good = ("マイナンバーカードで", "住民票の写しを取得できます。")
+    assert break_problems(text, good, "ja") == []
+    assert any("inside a phrase" in p for p in break_problems(
+        text, ("マイナンバーカードで住", "民票の写しを取得できます。"), "ja"))
+    assert any("kinsoku" in p for p in break_problems(
+        text, ("マイナンバーカードで住民票の写しを取得できます", "。"), "ja"))
+    assert any("reading" in p for p in break_problems(
+        "字（じ）を大（おお）きく", ("字（じ）を大", "（おお）きく"), "ja-x-easy"))
+    assert any("inside a word" in p for p in break_problems("High contrast", ("High contr", "ast"),
+                                                           "en"))
+    # the breaking of before: between any two CJK characters; the check sees it
+    monkeypatch.setattr(linebreak, "segments", lambda text, lang: tuple(text))
+    fit.cache_clear()
+    try:
+        lines = fit("やさしい日本語", "button", 100, 200, 1.0, "ja").lines
+        assert len(lines) > 1 and break_problems("やさしい日本語", lines, "ja")
+    finally:
+        monkeypatch.undo()
+        fit.cache_clear()
+    assert not break_problems("やさしい日本語", fit("やさしい日本語", "button", 100, 200, 1.0,
+                                                    "ja").lines, "ja")
+
+
+def test_the_row_check_catches_mixed_sizes() -> None:
+    pygame.font.init()
+    size = (1280, 800)
+    sample = next(x for x in samples("en") if x.name == "choose_certificate")
+    layout = render_view(pygame.Surface(size), sample.view, translator("en"),
+                         ui_state(sample))  # type: ignore[arg-type]
+    assert row_size_problems(layout, theme.scale(size), grouped=False)
+    assert not row_size_problems(layout, theme.scale(size))

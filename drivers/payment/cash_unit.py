@@ -62,6 +62,10 @@ class SimulatedCashUnit:
         return taken
 
     # --- PaymentPort --------------------------------------------------------------------
+    def accepted(self) -> tuple[int, ...]:
+        """The coins and notes the slot takes, smallest first (what the payment screen shows)."""
+        return tuple(self.accept)
+
     def can_change(self, fee: int) -> bool:
         """Whether the change for paying ``fee`` with the biggest coin or note it takes can be
         given; if not, the kiosk announces "exact amount only" before payment."""

@@ -22,6 +22,9 @@ class NoCashUnit:
     def can_change(self, fee: int) -> bool:
         return True  # no cash comes in, so none is owed back
 
+    def accepted(self) -> tuple[int, ...]:
+        return ()  # no slot: the payment screen shows no coins or notes
+
     def dispense(self, yen: int) -> int:
         log.error("no cash unit: ¥%d cannot be paid out (staff attention)", yen)
         return 0

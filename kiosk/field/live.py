@@ -14,6 +14,7 @@ from typing import Protocol
 
 import pygame
 
+from drivers.audio.speech import RuntimeSpeech
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
@@ -57,7 +58,11 @@ class LiveKiosk:
         pygame.display.set_caption("kiosk (demo)" if demo else "kiosk")
         if flags:
             pygame.mouse.set_visible(False)
-        self.ui = KioskUI(self.window.subsurface((0, 0, width, self.height)), config.ui)
+        # voice guidance: made at run time, read from the screen; the session's recorded
+        # prompts are muted while it speaks, so that two voices never talk at once
+        self.speech = RuntimeSpeech(config.ui.volume)
+        self.ui = KioskUI(self.window.subsurface((0, 0, width, self.height)), config.ui,
+                          speaker=self.speech, on_guidance=self._guidance)
         if hands:
             hands.draw(self.window, self.height)
         self.next_tick = 0.0
@@ -88,7 +93,11 @@ class LiveKiosk:
                 self.hands.draw(self.window, self.height)
             pygame.display.flip()
 
+    def _guidance(self, on: bool) -> None:
+        self.kiosk.voice.muted = on
+
     def close(self) -> None:
+        self.speech.close()
         if self.recorder is not None:
             self.recorder.close()
         self.kiosk.close()

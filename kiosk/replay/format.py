@@ -16,6 +16,7 @@ from typing import Any
 
 from kiosk.record.lines import RECORDED
 from kiosk.vocabulary.keyboard import NotOnKeyboard, keystrokes
+from kiosk.vocabulary.keypad import KEYPAD_KEYS
 from kiosk.vocabulary.view import LANGUAGES
 
 FORMAT_VERSION = 1
@@ -24,7 +25,7 @@ RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality",
                     "options", "copies", "text", "confirm", "insert", "tap", "cancel", "back",
                     "take", "idle")
 WORLD_ACTIONS = ("printer", "center", "power", "clock", "reader", "emoney", "disk")
-STAFF_ACTIONS = ("key",)  # {"key": "operator"}: the service keyboard's combination
+STAFF_ACTIONS = ("key",)  # {"key": "down"}: the keypad; "operator": the service keyboard's
 CHECKS = ("expect", "wait")
 ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + STAFF_ACTIONS + CHECKS
 CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
@@ -33,7 +34,9 @@ TEXT_LIMIT = 200  # characters a text line may type into one field
 MAX_SECONDS = 7 * 24 * 3600  # the longest a session may run, idle or wait: a week
 MIN_YEAR, MAX_YEAR = 2000, 2100  # a session's clock stays in these years
 MAX_FILE_BYTES = 16 * 2**20
-EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee")
+EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee", "focus", "said", "refund",
+               "taken")
+TAKEN = ("paper", "change", "card")  # what the collect screen marks as taken
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
             "orders_completed", "orders_voided", "registrations", "screen")
 ALARMS = ("forgotten-card", "forgotten-paper", "forgotten-change", "none")
@@ -285,10 +288,14 @@ def _conditions(value: Any, _: dict[str, Any]) -> str | None:
     for key, want in value.items():
         if key not in EXPECT_KEYS:
             return f"{key!r} cannot be checked (known: {', '.join(EXPECT_KEYS)})"
-        if key in ("tries_left", "fee") and not _is_int(want):
+        if key in ("tries_left", "fee", "refund") and not _is_int(want):
             return f"{key} must be a whole number"
+        if key == "taken" and not (isinstance(want, list) and all(w in TAKEN for w in want)):
+            return f"taken must be a list of {', '.join(TAKEN)}"
         if key in ("screen", "message") and not isinstance(want, str):
             return f"{key} must be a string"
+        if key in ("focus", "said") and not (isinstance(want, str) and 0 < len(want) <= 500):
+            return f"{key} must be text of 1 to 500 characters"
         if key == "alarm" and want not in ALARMS:
             return f"alarm must be one of {', '.join(ALARMS)}"
     return None
@@ -319,7 +326,8 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "idle": lambda v, o: None if _seconds(v) else f"must be seconds, 0 to {MAX_SECONDS:g}",
     "clock": lambda v, o: None,
     "power": lambda v, o: None if v == "cut" else "must be \"cut\"",
-    "key": lambda v, o: None if v == "operator" else "must be \"operator\"",
+    "key": lambda v, o: None if v == "operator" or v in KEYPAD_KEYS else
+    f"must be \"operator\" or a keypad key ({', '.join(KEYPAD_KEYS)})",
     "printer": lambda v, o: None if v in PRINTER_STATES else
     f"must be one of {', '.join(PRINTER_STATES)}",
     "reader": lambda v, o: None if v in ("gone", "back") else "must be \"gone\" or \"back\"",

@@ -22,6 +22,7 @@ from kiosk.record.lines import FIELD
 from kiosk.replay.format import CENTER_CONTROLS, SessionFile, Step
 from kiosk.replay.recorded import NotReplayable, pin_for, text_for
 from kiosk.replay.result import Failure, Options, Result
+from kiosk.replay.screen_lines import ScreenLines
 from kiosk.replay.world_lines import LineError, WorldLines
 from kiosk.vocabulary import events as ev
 from kiosk.vocabulary.keyboard import keystrokes, type_keys
@@ -43,7 +44,6 @@ SIMPLE: dict[str, Callable[[Any], ev.Event]] = {
     "confirm": ev.Confirm,
     "cancel": lambda v: ev.Cancel(),
     "back": lambda v: ev.Back(),
-    "key": lambda v: ev.OperatorKey(),
 }
 
 
@@ -51,7 +51,7 @@ class SetupError(Exception):
     """The session cannot run as written (unknown resident, bad config override...)."""
 
 
-class Player:
+class Player(ScreenLines):
     """Plays one session file on a fresh kiosk."""
 
     def __init__(self, session: SessionFile, options: Options, workdir: Path) -> None:
@@ -126,7 +126,11 @@ class Player:
                 if step.at is not None:
                     when = self.file.header.start + timedelta(seconds=step.at)
                     self._timed(partial(self.kiosk.advance_to, when))
+                if step.action != "expect" and self._ui is not None:
+                    self._ui.guidance.said.clear()  # "said": the speech since the last action
                 self._do(step)
+                if step.action != "expect" and self._ui is not None:
+                    self._ui.show(self.kiosk.session.view())  # read aloud, if guidance is on
                 if self.options.pace:
                     time.sleep(self.options.pace)
             if self.file.expect_end is not None:
@@ -180,6 +184,8 @@ class Player:
             self._timed(lambda: k.take(v), k.pump)
         elif a == "tap":
             self._tap(step)
+        elif a == "key":
+            self._key(v)
         elif a == "idle":
             self._timed(lambda: k.advance_to(self.clock.now() + timedelta(seconds=v)))
         elif a == "center":
@@ -302,18 +308,6 @@ class Player:
                 step.line, f"the reader to see the card {step.value['card']}d "
                 f"within {REAL_WAIT:g} s", "nothing"))
 
-    def _tap(self, step: Step) -> None:
-        ui = self.ui()
-        ui.show(self.kiosk.session.view())
-        if ui.layout_for().find(step.value) is None:
-            self.result.failures.append(Failure(
-                step.line, f"a widget {step.value!r} on screen {self.kiosk.session.state}",
-                "no such widget"))
-            return
-        event = ui.tap(step.value)  # None for what the screen keeps itself (keypad digits)
-        if event is not None:
-            self._pump_after(event)
-
     # ------------------------------------------------------------------ checking
     def _holds(self, want: dict[str, Any]) -> list[tuple[str, Any, Any]]:
         """The (key, expected, found) that do not hold."""
@@ -321,14 +315,21 @@ class Player:
         view: Any = None  # built once, for the keys that need it
         wrong = []
         for key, expected in want.items():
+            found: Any
             if key == "screen":
                 found = s.state
             elif key == "alarm":
                 found = s.alarm
+            elif key in ("focus", "said"):
+                found = self._voice(key)
+                if key == "said" and isinstance(found, str) and expected in found:
+                    continue
             else:
                 if view is None:
                     view = s.view()
                 found = getattr(view, key)
+                if key == "taken":  # a list in the file, in any order
+                    found, expected = sorted(found), sorted(expected)
             if found != expected:
                 wrong.append((key, expected, found))
         return wrong
@@ -365,17 +366,6 @@ class Player:
                 self.result.failures.append(Failure(
                     self.file.expect_end_line, f"{key} {expected!r} at the end",
                     repr(found[key])))
-
-    # ------------------------------------------------------------------ pictures
-    def ui(self) -> Any:
-        if self._ui is None:
-            import pygame  # only when a screen is needed
-
-            from screens.ui import KioskUI
-
-            config = self.kiosk.config
-            self._ui = KioskUI(pygame.Surface(tuple(config.kiosk.screen)), config.ui)
-        return self._ui
 
     def _visited(self, state: str) -> None:
         """Called by the session on every screen it enters."""

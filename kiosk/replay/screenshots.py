@@ -4,20 +4,28 @@
 ``DIR/<lang>/<screen>.png`` (variants as ``<screen>-<variant>.png``) and ``DIR/index.html``, a
 contact sheet with a table per language. ``samples()`` is also what the UI checks and the UI
 benchmark walk through. The data are made up: no resident's personal data.
+
+Step numbers ("step n of m") come from where the live kiosk takes them: the state table and the
+service's journey (``journey_step``). Samples of what the UI holds besides the view (the keypad's
+focus, the cancel question, the handset) name ``UiState`` fields; a sample whose field (or
+``Choice`` field) this UI does not have is left out rather than drawn wrong.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import os
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import OFFERED, available_languages, translator
+from kiosk.services.registry import all_states, installed_services
+from kiosk.vocabulary.devices import DeviceLayout
 from kiosk.vocabulary.reasons import Reason
 from kiosk.vocabulary.view import (
     Choice,
@@ -50,7 +58,7 @@ OPTIONS = (
 )
 ALL_OPTIONS = (*OPTIONS[:4], OptionField("resident_code", "bool", False),
                OptionField("nationality", "bool", True), OptionField("residence", "bool", False))
-JOURNEY = dict(step=3, steps=9, can_cancel=True, seconds_left=75)
+JOURNEY = dict(can_cancel=True, seconds_left=75)
 CHOSEN = dict(municipalities=MUNICIPALITIES, municipality=MUNICIPALITIES[0],
               certificates=CERTIFICATES, certificate="juminhyo", options=OPTIONS, copies=2,
               max_copies=10, fee=400)
@@ -62,8 +70,7 @@ TOWNS = (
     Choice("102016", {"ja": "前橋市", "en": "Maebashi City"}, note="register",
            region={"ja": "群馬県", "en": "Gunma"}),
 )
-REGISTRATION = dict(step=3, steps=6, can_cancel=True, seconds_left=150,
-                    service="honseki-registration")
+REGISTRATION = dict(can_cancel=True, seconds_left=150, service="honseki-registration")
 TYPED = (TextField("honseki", "うだがわちょう1番1号", 80),
          TextField("hittousha", "やまだ たろう", 40))
 SERVICES = (ServiceChoice("certificates", "Get a certificate"),
@@ -81,56 +88,96 @@ class Sample:
     high_contrast: bool = False
     languages_open: bool = False
     keypad: tuple[str, ...] = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "0")
+    ui: tuple[tuple[str, Any], ...] = ()  # more UiState fields: focus, cancel_asked, …
+
+
+# UiState fields the samples below set (the keypad's focus, the cancel question, the handset)
+FOCUS, CANCEL_ASKED, AUDIO_PRIVATE = "focus", "cancel_asked", "audio_private"
+KIOSK_STATES = ("closed", "out_of_service", "maintenance", "idle")  # outside any visit
+
+
+def journey_step(screen: str, service: str) -> tuple[int, int]:
+    """(n, m) of "step n of m" on ``screen`` in a visit of ``service``: what the view model
+    shows, from the same state table and the service's journey."""
+    info = all_states().get(screen)
+    journey = next((s.journey for s in installed_services() if s.id == service), ())
+    step = (info.step if info else None) or screen
+    return (journey.index(step) + 1, len(journey)) if step in journey else (0, 0)
 
 
 def base_views(lang: str) -> dict[str, View]:
     def v(screen: str, **kw: Any) -> View:
-        return View(screen=screen, language=lang, **kw)
+        service = kw.pop("service", "" if screen in KIOSK_STATES else "certificates")
+        n, m = journey_step(screen, service)
+        return View(screen=screen, language=lang, service=service, step=n, steps=m, **kw)
 
     return {
         "closed": v("closed", message="closed-hours"),
         "out_of_service": v("out_of_service", message="printer-fault"),
         "maintenance": v("maintenance"),
         "idle": v("idle", services=SERVICES),
-        "terms": v("terms", step=1, steps=9, can_back=True, can_cancel=True, seconds_left=50),
-        "await_card": v("await_card", **{**JOURNEY, "step": 2}, can_back=True),
-        "reading_card": v("reading_card", step=2, steps=9, busy=True, card_kind="mynumber"),
-        "pin_entry": v("pin_entry", **{**JOURNEY, "step": 3}, tries_left=1,
-                       last_try_warning=True, message="pin-wrong", card_kind="mynumber"),
-        "authenticating": v("authenticating", step=3, steps=9, busy=True),
-        "remove_card": v("remove_card", step=3, steps=9, alarm="forgotten-card",
-                         card_kind="mynumber", seconds_left=8),
+        "terms": v("terms", can_back=True, can_cancel=True, seconds_left=50),
+        "await_card": v("await_card", **JOURNEY, can_back=True),
+        "reading_card": v("reading_card", busy=True, card_kind="mynumber"),
+        "pin_entry": v("pin_entry", **JOURNEY, tries_left=1, last_try_warning=True,
+                       message="pin-wrong", card_kind="mynumber"),
+        "authenticating": v("authenticating", busy=True),
+        "remove_card": v("remove_card", alarm="forgotten-card", card_kind="mynumber",
+                         seconds_left=8),
         "choose_municipality": v("choose_municipality", **JOURNEY, municipalities=MUNICIPALITIES),
-        "choose_certificate": v("choose_certificate", **{**JOURNEY, "step": 5}, can_back=True,
-                                **CHOSEN),
-        "choose_options": v("choose_options", **{**JOURNEY, "step": 6}, can_back=True, **CHOSEN),
-        "choose_copies": v("choose_copies", **{**JOURNEY, "step": 7}, can_back=True, **CHOSEN),
-        "confirm": v("confirm", **{**JOURNEY, "step": 8}, can_back=True, **CHOSEN),
-        "requesting": v("requesting", step=8, steps=9, busy=True, **CHOSEN),
-        "payment": v("payment", **{**JOURNEY, "step": 9}, paid=200,
-                     **{**CHOSEN, "fee": 400}),
-        "printing": v("printing", step=9, steps=9, busy=True, pages_done=1, pages_total=2,
-                      **CHOSEN),
-        "collect": v("collect", step=9, steps=9, change=600, alarm="forgotten-paper",
-                     seconds_left=60, **CHOSEN),
+        "choose_certificate": v("choose_certificate", **JOURNEY, can_back=True, **CHOSEN),
+        "choose_options": v("choose_options", **JOURNEY, can_back=True, **CHOSEN),
+        "choose_copies": v("choose_copies", **JOURNEY, can_back=True, **CHOSEN),
+        "confirm": v("confirm", **JOURNEY, can_back=True, **CHOSEN),
+        "requesting": v("requesting", busy=True, **CHOSEN),
+        "payment": v("payment", **JOURNEY, paid=200, **{**CHOSEN, "fee": 400}),
+        "printing": v("printing", busy=True, pages_done=1, pages_total=2, **CHOSEN),
+        "collect": v("collect", change=600, alarm="forgotten-paper", seconds_left=60, **CHOSEN),
         "thanks": v("thanks", seconds_left=5),
         "refunding": v("refunding", refund=1000, message="printer-fault", seconds_left=40),
         "error": v("error", message="pin-locked", seconds_left=18),
-        "registration_checking": v("registration_checking", step=3, steps=6, busy=True),
+        "registration_checking": v("registration_checking", busy=True,
+                                   service=REGISTRATION["service"]),
         "registration_municipality": v("registration_municipality", **REGISTRATION,
                                        municipalities=TOWNS),
-        "registration_form": v("registration_form", **{**REGISTRATION, "step": 4},
-                               can_back=True, municipality=TOWNS[0], fields=TYPED),
-        "registration_confirm": v("registration_confirm", **{**REGISTRATION, "step": 5},
-                                  can_back=True, municipality=TOWNS[0], fields=TYPED),
-        "registering": v("registering", step=5, steps=6, busy=True),
-        "registration_done": v("registration_done", step=6, steps=6, seconds_left=25,
-                               usable_from="2026-12-04"),
+        "registration_form": v("registration_form", **REGISTRATION, can_back=True,
+                               municipality=TOWNS[0], fields=TYPED),
+        "registration_confirm": v("registration_confirm", **REGISTRATION, can_back=True,
+                                  municipality=TOWNS[0], fields=TYPED),
+        "registering": v("registering", busy=True, service=REGISTRATION["service"]),
+        "registration_done": v("registration_done", seconds_left=25, usable_from="2026-12-04",
+                               service=REGISTRATION["service"]),
     }
 
 
 def samples(lang: str = "ja", variants: bool = True) -> Iterator[Sample]:
-    """Every screen once (``<screen>``), then, with ``variants``, the interesting variants."""
+    """Every screen once (``<screen>``), then, with ``variants``, the interesting variants
+    (those this UI can draw: see ``drawable``)."""
+    return (s for s in _samples(lang, variants) if drawable(s))
+
+
+@functools.cache
+def _ui_fields() -> frozenset[str]:
+    from screens.layout import UiState
+
+    return frozenset(f.name for f in fields(UiState))
+
+
+def drawable(sample: Sample) -> bool:
+    """Whether this UI has every UiState field the sample sets (and its view could be made)."""
+    return all(name in _ui_fields() for name, _ in sample.ui)
+
+
+def unavailable(choices: tuple[Choice, ...], ids: tuple[str, ...]) -> tuple[Choice, ...] | None:
+    """``choices`` with those in ``ids`` closed outside their hours (a family register after a
+    town's office hours); None where a Choice cannot say so."""
+    if not {"closed", "hours"} <= {f.name for f in fields(Choice)}:
+        return None
+    office: dict[str, Any] = {"closed": "closed-hours", "hours": ("08:30", "17:15", True)}
+    return tuple(replace(c, **office) if c.id in ids else c for c in choices)
+
+
+def _samples(lang: str, variants: bool) -> Iterator[Sample]:
     base = base_views(lang)
     for name, view in base.items():
         yield Sample(name, view, pin_length=2 if name == "pin_entry" else 0)
@@ -183,15 +230,50 @@ def samples(lang: str = "ja", variants: bool = True) -> Iterator[Sample]:
     for reason in Reason:
         yield Sample(f"error-{reason.value}", replace(b["error"], message=reason.value))
     yield Sample("error-unknown", replace(b["error"], message="no-such-reason"))
+    yield from _guidance_samples(b)
+    yield from _where_samples(b)
+
+
+def _guidance_samples(b: dict[str, View]) -> Iterator[Sample]:
+    """The keypad's focus ring, the cancel question, an unavailable certificate, the handset."""
+    cert = b["choose_certificate"]
+    yield Sample("choose_certificate-focus", cert, ui=((FOCUS, "choose_certificate.inkan"),))
+    yield Sample("choose_certificate-focus_high_contrast", cert, high_contrast=True,
+                 ui=((FOCUS, "choose_certificate.inkan"),))
+    yield Sample("pin_entry-focus", b["pin_entry"], pin_length=2,
+                 ui=((FOCUS, "pin_entry.key5"),))
+    yield Sample("payment-cancel_question", b["payment"], ui=((CANCEL_ASKED, True),))
+    yield Sample("choose_certificate-cancel_question", cert, ui=((CANCEL_ASKED, True),))
+    closed = unavailable(cert.certificates, ("koseki-zenbu", "koseki-kojin", "koseki-fuhyo"))
+    if closed is not None:
+        yield Sample("choose_certificate-unavailable", replace(cert, certificates=closed))
+    yield Sample("pin_entry-handset", b["pin_entry"], pin_length=1,
+                 ui=((AUDIO_PRIVATE, True), (FOCUS, "pin_entry.key5")))
+    yield Sample("payment-handset", b["payment"], ui=((AUDIO_PRIVATE, True),))
+
+
+def _where_samples(b: dict[str, View]) -> Iterator[Sample]:
+    """Where the devices are (pictograms): each style, and another kiosk model's layout."""
+    other = DeviceLayout(screen="top-left", card_reader="middle-left", coin_slot="top-right",
+                         note_slot="middle-right", tray="bottom-center",
+                         change_tray="bottom-right")
+    yield Sample("await_card-large_text", b["await_card"], large_text=True)
+    yield Sample("await_card-high_contrast", b["await_card"], high_contrast=True)
+    yield Sample("await_card-other_copier", replace(b["await_card"], places=other))
+    yield Sample("payment-other_copier", replace(b["payment"], places=other))
+    yield Sample("collect-large_text_high_contrast", b["collect"], large_text=True,
+                 high_contrast=True)
+    yield Sample("remove_card-large_text", b["remove_card"], large_text=True)
 
 
 def ui_state(sample: Sample, dpi: float = 96.0) -> UiState:
     """The UiState a sample is drawn with."""
     from screens.layout import UiState
 
+    more = {name: value for name, value in sample.ui if name in _ui_fields()}
     return UiState(pin_length=sample.pin_length, languages_open=sample.languages_open,
                    large_text=sample.large_text, high_contrast=sample.high_contrast, dpi=dpi,
-                   keypad=sample.keypad)
+                   keypad=sample.keypad, **more)
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from kiosk.center.protocol import Order
+from kiosk.center.protocol import Hours, Order
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.session.visit import OrderLine, Ports, Visit
@@ -79,6 +79,9 @@ class Core(Protocol):
 
     def printer_fault(self, problem: str) -> None:
         """The printer cannot print: the kiosk goes out of service when the visit allows."""
+
+    def town_hours(self, municipality: str) -> Hours | None:
+        """A town's hours of issuing from the center's catalog (None when not known)."""
 
 
 Handler = Callable[[Any], None]

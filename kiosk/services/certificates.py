@@ -7,9 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from kiosk.center.protocol import CertificateOffer, Offer, Order
+from kiosk.center.protocol import CertificateOffer, Hours, Offer, Order
 from kiosk.i18n import N_
 from kiosk.services.api import Core, Handler, Service, Transition
+from kiosk.session.hours import first_closed
 from kiosk.session.visit import OrderLine
 from kiosk.vocabulary import events as ev
 from kiosk.vocabulary.events import JobResult, WorkFailed
@@ -67,12 +68,25 @@ class CertificateFlow:
         offer = next((o for o in self.core.visit.offers if o.municipality == e.code), None)
         if self.core.state == "choose_municipality" and offer is not None:
             self.offer = offer
+            self.core.visit.message = None
             self.core.trigger("municipality")
+
+    def closed(self, cert: CertificateOffer, now: datetime) -> tuple[Reason, Hours] | None:
+        """Why ``cert`` of the chosen town is not issued now, with the hours that say so (the
+        town's, then the certificate's narrower ones), on the kiosk's clock; None if it is."""
+        town = self.core.town_hours(self.offer.municipality) if self.offer else None
+        return first_closed((town, cert.hours), now)
 
     def _on_certificate(self, e: ev.ChooseCertificate) -> None:
         offer = self.offer
         cert = next((c for c in offer.certificates if c.type == e.type), None) if offer else None
         if self.core.state == "choose_certificate" and cert is not None:
+            closed = self.closed(cert, self.core.clock.now())
+            if closed is not None:  # said at once, on this screen: another one may be chosen
+                log.info("%s not issued now: %s", cert.type, closed[0])
+                self.core.visit.message = closed[0]
+                return
+            self.core.visit.message = None
             self.certificate = cert
             self.options = default_options(cert)
             self.core.trigger("certificate")
@@ -143,7 +157,7 @@ class CertificateFlow:
                 Choice(o.municipality, dict(o.names), note="home" if o.home else "register")
                 for o in self.core.visit.offers),
             municipality=Choice(offer.municipality, dict(offer.names)) if offer else None,
-            certificates=tuple(Choice(c.type, fee=c.fee) for c in offer.certificates)
+            certificates=tuple(self._choice(c, now) for c in offer.certificates)
             if offer else (),
             certificate=cert.type if cert else None,
             options=option_fields(cert, self.options),
@@ -151,6 +165,14 @@ class CertificateFlow:
             max_copies=offer.max_copies if offer else 1,
             fee=fee,
         )
+
+    def _choice(self, cert: CertificateOffer, now: datetime) -> Choice:
+        closed = self.closed(cert, now)
+        if closed is None:
+            return Choice(cert.type, fee=cert.fee)
+        reason, hours = closed
+        return Choice(cert.type, fee=cert.fee, closed=str(reason),
+                      hours=(hours.open, hours.close, hours.weekdays_only))
 
 
 # ---------------------------------------------------------------------- options
@@ -212,6 +234,8 @@ SERVICE = Service(
         Transition("back", "choose_options", "choose_certificate"),
         Transition("back", "choose_copies", "choose_options"),
         Transition("back", "confirm", "choose_copies"),
+        # before any money is in; the order is voided first (PayingRules.back_from_payment)
+        Transition("back", "payment", "confirm", condition="nothing_paid"),
     ),
     journey=(*SIGN_IN_JOURNEY, *CHOOSING, "confirm", "payment", "collect"),
     entry="choose_municipality",

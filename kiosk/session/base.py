@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from kiosk.center.protocol import Hours
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.session.alarms import Alarms
@@ -29,6 +30,7 @@ class SessionBase:
 
     state: str  # set by the transitions Machine
     trigger: Callable[[str], bool]  # added by the transitions Machine
+    may_trigger: Callable[[str], bool]  # (whether a trigger would be taken now)
     post: Callable[[Event], None]  # for what a running job reports on the way
     config: Config
     ports: Ports
@@ -48,6 +50,9 @@ class SessionBase:
     deadline: datetime | None
     alerts: list[str]
     faults: dict[str, Reason]  # what keeps the kiosk out of service
+    catalog_hours: dict[str, Hours]  # each town's hours, from the center's catalog
+    notice: tuple[Reason, datetime] | None  # idle: how the last visit ended, until when
+    catalog_day: str | None  # the day (ISO) the catalog was fetched: again on the next
 
     def printer_fault(self, problem: str) -> None:
         raise NotImplementedError
@@ -65,6 +70,9 @@ class SessionBase:
         raise NotImplementedError
 
     def _arm_timers(self) -> None:
+        raise NotImplementedError
+
+    def _alert_staff(self, what: str) -> None:
         raise NotImplementedError
 
     def _speak(self, prompt: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from kiosk.center.protocol import Hours, minutes
 from kiosk.config import HoursSection
 from kiosk.vocabulary.reasons import Reason
 
@@ -49,3 +50,20 @@ def next_opening(hours: HoursSection, now: datetime) -> datetime | None:
     return None
 
 
+def issued_now(hours: Hours, now: datetime) -> Reason | None:
+    """None when a town (or a certificate) issues at ``now`` by its catalog ``hours``; else
+    closed-day (a weekend of weekday-only hours) or closed-hours, as the center would refuse."""
+    if hours.weekdays_only and now.weekday() >= 5:
+        return Reason.CLOSED_DAY
+    if not minutes(hours.open) <= now.hour * 60 + now.minute < minutes(hours.close):
+        return Reason.CLOSED_HOURS
+    return None
+
+
+def first_closed(hours: tuple[Hours | None, ...], now: datetime) -> tuple[Reason, Hours] | None:
+    """The first of ``hours`` (a town's, a certificate's) that does not issue at ``now``."""
+    for h in hours:
+        reason = issued_now(h, now) if h is not None else None
+        if reason is not None and h is not None:
+            return reason, h
+    return None

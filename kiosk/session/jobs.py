@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.center.protocol import Authenticated
+from kiosk.center.protocol import Authenticated, Catalog
 from kiosk.vocabulary.events import JobResult
 from kiosk.vocabulary.ports import CardInfo, PrintResult
 
@@ -16,9 +16,11 @@ class CardRead(JobResult):
 
 @dataclass(frozen=True)
 class SignedIn(JobResult):
-    """The card signed the center's challenge and the center knows the resident."""
+    """The card signed the center's challenge and the center knows the resident; with the
+    center's catalog when the kiosk asked for it (its towns' and certificates' hours)."""
 
     result: Authenticated
+    catalog: Catalog | None = None
 
 
 @dataclass(frozen=True)

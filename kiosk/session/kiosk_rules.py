@@ -117,7 +117,8 @@ class KioskRules(SessionBase):
     def next_deadline(self) -> datetime | None:
         check = self.preflight.check_at if self.state in ("idle", "out_of_service") else None
         hours = self.hours_at if self.state in ("idle", "closed") else None
-        times = [t for t in (self.deadline, self.alarms.next_deadline(), check, hours)
+        notice = self.notice[1] if self.notice and self.state == "idle" else None
+        times = [t for t in (self.deadline, self.alarms.next_deadline(), check, hours, notice)
                  if t is not None]
         return min(times) if times else None
 
@@ -128,6 +129,8 @@ class KioskRules(SessionBase):
             if kind is not None:
                 self.alarms.set(kind)
         self.alarms.escalate(now)
+        if self.notice is not None and now >= self.notice[1]:
+            self.notice = None  # the idle screen stops saying how the last visit ended
         if (self.hours_at is not None and now >= self.hours_at
                 and self.state in ("idle", "closed")):
             self._look_at_hours(now)

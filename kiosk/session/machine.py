@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from transitions import EventData
 
+from kiosk.center.protocol import Hours
 from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.journal.opening import JournalError
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 # An event that does not fit the current state (a tap on a screen just replaced, a card put
 # down during the terms) is ignored by design; transitions would log each one as a warning.
 logging.getLogger("transitions.core").setLevel(logging.ERROR)
+
+NOTICE_SECONDS = 10  # how long the idle screen says that the last visit was cancelled
+
 
 class Session(SignInRules, PayingRules, KioskRules):
     """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
@@ -70,6 +74,9 @@ class Session(SignInRules, PayingRules, KioskRules):
         self.alerts: list[str] = []  # what staff were told (forgotten card, paper, money)
         self.no_tray_sensor = config.tray.sensor == "none"
         self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
+        self.catalog_hours: dict[str, Hours] = {}
+        self.catalog_day: str | None = None
+        self.notice: tuple[Reason, datetime] | None = None  # idle: how the last visit ended
         KioskRules.__init__(self)
         self.flows: dict[str, Flow] = {s.id: s.flow(self) for s in self.services}
         self.machine = machine_for(self.services)
@@ -169,6 +176,7 @@ class Session(SignInRules, PayingRules, KioskRules):
 
     def _on_start(self, e: ev.Start) -> None:
         if self.state == "idle" and e.service in self.flows and self.room_for_a_visit():
+            self.notice = None
             self._new_visit()
             self.visit.service = e.service
             self.trigger("start")
@@ -197,7 +205,10 @@ class Session(SignInRules, PayingRules, KioskRules):
             handler(e)
 
     def _on_back(self, e: ev.Back) -> None:
-        self.trigger("back")
+        if self.state == "payment":
+            self.back_from_payment()
+        else:
+            self.trigger("back")
 
     def _on_take(self, e: ev.Take) -> None:
         """With a tray sensor, the sensor reports what left the tray (TrayChanged) and this
@@ -207,6 +218,8 @@ class Session(SignInRules, PayingRules, KioskRules):
             paper = self.paper_in_tray and e.what != "paper"
             change = self.change_in_tray and e.what != "change"
             self._on_tray(ev.TrayChanged(paper, change))
+        elif self.state == "refunding" and not self.change_in_tray and not self.till.refund_due:
+            self._leave()  # read what could not be returned; nothing lies in the tray
 
     def _on_tray(self, e: ev.TrayChanged) -> None:
         self.paper_in_tray, self.change_in_tray = e.paper, e.change
@@ -251,7 +264,7 @@ class Session(SignInRules, PayingRules, KioskRules):
         self.visit.ending = True
         self._void_order(reason)
         if self._held() > 0:
-            self.till.refund_due = self._held()
+            self.till.refund(self._held())
             self._pay_out("refund", self.till.refund_due)
             self.trigger("refund")
         else:
@@ -310,8 +323,13 @@ class Session(SignInRules, PayingRules, KioskRules):
             flow.reset()
 
     def _enter_idle(self) -> None:
+        ended = self.visit.message
         self._close_card()
         self._new_visit()
+        # a cancelled visit says so on the idle screen for a while (the next resident's start,
+        # or the time, ends it)
+        self.notice = ((ended, self.clock.now() + timedelta(seconds=NOTICE_SECONDS))
+                       if ended == Reason.CANCELLED else None)
         self.language = self.config.kiosk.language
         self.deadline = None
         self.preflight.schedule_if_idle()

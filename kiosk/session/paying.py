@@ -101,7 +101,7 @@ class PayingRules(SessionBase):
         else:
             self._void_order(Reason.PRINTER_FAULT)
         self.till.fee_collected = False
-        self.till.refund_due = self.ports.journal.held(order_id)
+        self.till.refund(self.ports.journal.held(order_id))
         v.ending = True
         if self.till.refund_due > 0:
             self._pay_out("refund", self.till.refund_due)
@@ -131,11 +131,28 @@ class PayingRules(SessionBase):
             self._collect_fee()
 
     def _failed_emoney(self, e: ev.WorkFailed) -> None:
+        self.till.emoney_pending = False
         order = self.visit.order
         if self.state == "payment" and order is not None:
             self.visit.message = e.reason  # declined or timed out: cash still works
             self.ports.payment.begin(order.fee)
             self._arm_timers()
+
+    def nothing_paid(self, _: object = None) -> bool:
+        """Back from payment is offered only while no yen is in and none is being charged."""
+        return (self.state == "payment" and self.till.inserted == 0
+                and not self.till.emoney_pending and not self.till.fee_collected)
+
+    def back_from_payment(self) -> None:
+        """Back to the summary before any money is in: the unit stops taking money and the
+        order (journaled, made at the center) is voided; confirming again makes a new one."""
+        if not self.may_trigger("back"):  # money in, or a service without a summary
+            return
+        self.ports.payment.end()
+        self._void_order(Reason.CANCELLED)
+        v = self.visit
+        v.order, v.line, v.printing, v.message = None, None, None, None
+        self.trigger("back")
 
     def _collect_fee(self) -> None:
         assert self.visit.order is not None
@@ -150,16 +167,19 @@ class PayingRules(SessionBase):
         if self.no_tray_sensor and cash:
             self.change_in_tray = True
 
-    def _done_payout(self, _: jobs.PaidOut) -> None:
+    def _done_payout(self, result: jobs.PaidOut) -> None:
         if self.state == "refunding":
-            self.till.refund_due = 0
-            if not self.change_in_tray:  # nothing to take (or it went back to the card)
-                self._leave()
+            self.till.refund_given(result.yen)  # the screen shows what came back
+            if self.till.refund_short:  # the journal holds it as owed; the screen says so
+                self._alert_staff(f"¥{self.till.refund_short} of a refund could not be paid out")
+            if not self.change_in_tray and not self.till.refund_short:
+                self._leave()  # nothing to take (or it went back to the card)
+            # short: the screen says what could not be returned until the resident has read it
 
     def _failed_payout(self, e: ev.WorkFailed) -> None:
         log.error("the cash unit could not pay out (%s): staff attention needed", e.reason)
         if self.state == "refunding":
-            self.till.refund_due = 0
+            self.till.refund_given(0)  # nothing came out: owed, and staff were told
             self._leave(force=True)
 
     def _held(self) -> int:

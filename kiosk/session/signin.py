@@ -9,9 +9,9 @@ as soon as the card has it. ``after_failure`` says what a failed sign-in means f
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from kiosk.center.protocol import auth_message
+from kiosk.center.protocol import Hours, auth_message
 from kiosk.session import jobs
 from kiosk.session.base import SessionBase
 from kiosk.session.jobs import SignedIn
@@ -44,6 +44,17 @@ def sign_in(card: CardPort, center: CenterPort, pin: bytearray, kiosk_id: str) -
     certificate = card.read_auth_certificate()
     card.close()
     return SignedIn(center.authenticate(certificate, signature, challenge.nonce))
+
+
+def with_catalog(signed: SignedIn, center: CenterPort) -> SignedIn:
+    """Worker side, after a sign-in: the center's catalog with it (its towns' hours); without
+    it (the center cannot give it now) the sign-in stands and the order is where hours are
+    checked; it is asked for again at the next sign-in."""
+    try:
+        return replace(signed, catalog=center.catalog())
+    except KioskError as exc:
+        log.info("no catalog from the center (%s): hours are checked at the order", exc.reason)
+        return signed
 
 
 @dataclass(frozen=True)
@@ -93,8 +104,17 @@ class SignInRules(SessionBase):
         wipe(e.pin)
         self.trigger("pin_entered")
         card, center, kiosk_id = self.ports.card, self.ports.center, self.kiosk_id
-        self.jobs.submit(jobs.SignedIn, lambda: sign_in(card, center, pin, kiosk_id),
-                    Reason.CARD_UNREADABLE)
+        stale = self.catalog_day != self.clock.now().date().isoformat()  # once a day
+
+        def job() -> SignedIn:
+            signed = sign_in(card, center, pin, kiosk_id)
+            return with_catalog(signed, center) if stale else signed
+
+        self.jobs.submit(jobs.SignedIn, job, Reason.CARD_UNREADABLE)
+
+    def town_hours(self, municipality: str) -> Hours | None:
+        """A town's hours of issuing, from the center's catalog (None: not known)."""
+        return self.catalog_hours.get(municipality)
 
     def _done_read_card(self, result: jobs.CardRead) -> None:
         self.visit.card = result.info
@@ -112,6 +132,9 @@ class SignInRules(SessionBase):
         self.fail(e.reason)
 
     def _done_sign_in(self, result: jobs.SignedIn) -> None:
+        if result.catalog is not None:
+            self.catalog_hours = {m.code: m.hours for m in result.catalog.municipalities}
+            self.catalog_day = self.clock.now().date().isoformat()
         v = self.visit
         v.signed_in, v.token = True, result.result.token
         v.offers, v.message = list(result.result.offers), None

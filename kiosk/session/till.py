@@ -30,9 +30,24 @@ class Till:
         """A new visit: nothing held."""
         self.inserted = 0
         self.paid_out = 0  # change and refunds given back
-        self.refund_due = 0
+        self.refund_due = 0  # a refund being paid out (0 once the unit has given it)
+        self.refunding = 0  # the refund of this visit: what is being, then was, given back
+        self.refund_short = 0  # of it, what the unit could not give (staff pay it back)
         self.fee_collected = False
         self.paid_by = "cash"  # or emoney: a refund goes back the way the fee came
+        self.emoney_pending = False  # the e-money terminal is charging the fee
+
+    def refund(self, yen: int) -> None:
+        """A refund of ``yen`` starts: the screen says so until the unit has given it."""
+        self.refund_due = self.refunding = yen
+        self.refund_short = 0
+
+    def refund_given(self, yen: int) -> None:
+        """The unit gave ``yen`` of the refund due: the screen shows what came back."""
+        if self.refund_due:
+            self.refund_short = max(0, self.refund_due - yen)
+            self.refunding = min(self.refund_due, yen)
+        self.refund_due = 0
 
     def money_in(self, order_id: str | None, yen: int) -> None:
         """Money put in: its row first. If the row cannot be written the money was never
@@ -72,12 +87,13 @@ class Till:
         if emoney is None:
             return False
         self.payment.end()  # one way of paying at a time
+        self.emoney_pending = True
         self.jobs.submit(EmoneyCharged, lambda: EmoneyCharged(emoney.charge(fee)),
                          Reason.EMONEY_TIMEOUT)
         return True
 
     def emoney_paid(self, order_id: str, yen: int) -> None:
-        self.paid_by = "emoney"
+        self.paid_by, self.emoney_pending = "emoney", False
         self.money_in(order_id, yen)
 
     def pay_out(self, order_id: str | None, kind: str, yen: int) -> bool:
@@ -93,6 +109,8 @@ class Till:
         def give() -> PaidOut:
             given = payer(yen)
             journal.payout_done(row, given)
+            if given < yen:  # short (tubes empty, a jam): owed on a voucher, never lost
+                journal.voucher(journal.payout_due(order_id, kind, yen - given), yen - given)
             return PaidOut(given)
 
         self.jobs.submit(PaidOut, give, Reason.CANCELLED)

@@ -87,6 +87,9 @@ class PaymentPort(Protocol):
     def can_change(self, fee: int) -> bool:
         """Whether change can be given for ``fee`` (else: exact amount only)."""
 
+    def accepted(self) -> tuple[int, ...]:
+        """The coins and notes it takes (yen, smallest first); () when it takes no cash."""
+
     def dispense(self, yen: int) -> int:
         """Give ``yen`` back (change or refund) into the change tray; returns what was given."""
 
@@ -219,6 +222,9 @@ class Journal(Protocol):
         """Change or a refund about to be paid; returns the row that ``payout_done`` closes."""
 
     def payout_done(self, row: int, yen: int) -> None: ...
+
+    def voucher(self, row: int, yen: int) -> None:
+        """What the cash unit could not give is owed on a refund voucher (staff pay it)."""
 
     def printing(self, order_id: str, document_id: str) -> None: ...
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kiosk.vocabulary.devices import SAMPLE_COPIER, DeviceLayout
+
 # The kiosk's languages (BCP 47); ja-x-easy is やさしい日本語, easy Japanese with readings.
 LANGUAGES = ("ja", "ja-x-easy", "en", "zh-Hans", "zh-Hant", "ko", "es", "pt-BR", "vi", "tl", "id",
              "ne", "th")
@@ -18,6 +20,8 @@ class Choice:
     fee: int | None = None
     note: str = ""  # e.g. "home" / "register" for municipalities
     region: dict[str, str] = field(default_factory=dict)  # a town's prefecture, per language
+    closed: str | None = None  # a reason code (closed-hours, closed-day) while not issued now
+    hours: tuple[str, str, bool] | None = None  # (open, close, weekdays only) when ``closed``
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,10 @@ class View:
     fee: int | None = None
     paid: int = 0
     change: int = 0
-    refund: int = 0
+    refund: int = 0  # being returned (refunding), or what came back once it has
+    refund_owed: int = 0  # of ``refund``, what the cash unit could not give (staff pay it)
+    taken: tuple[str, ...] = ()  # collect: what the resident has taken (paper, change, card)
+    accepted: tuple[int, ...] = ()  # payment: the coins and notes the cash unit takes (yen)
     pages_done: int = 0
     pages_total: int = 0
     alarm: str = "none"
@@ -92,3 +99,4 @@ class View:
     seconds_left: int | None = None  # whole seconds before the inactivity timeout
     fields: tuple[TextField, ...] = ()  # what the resident typed (registration form)
     usable_from: str | None = None  # registration_done: when it can be used (ISO date)
+    places: DeviceLayout = SAMPLE_COPIER  # where the card reader, slots, trays are ([layout])
