@@ -28,14 +28,8 @@ def cancel_message(frame: Frame) -> str:
 
 def cancel_question(frame: Frame) -> None:
     """The modal "Cancel?" over the whole screen (the bottom bar stays under the shade)."""
-    w, h = frame.size
-    m, gap = frame.px(theme.MARGIN), frame.px(theme.GAP)
-    frame.add(Widget("cancel.shade", Rect(0, 0, w, h), "shade"))
-    box_w, box_h = min(w - 2 * m, frame.px(900)), min(h - 2 * m, frame.px(480))
-    box = Rect((w - box_w) // 2, (h - box_h) // 2, box_w, box_h)
-    frame.add(Widget("cancel.dialog", box, "panel", tone="dialog"))
-    pad = frame.px(32)
-    inner = Rect(box.x + pad, box.y + pad // 2, box.w - 2 * pad, box.h - pad - pad // 2)
+    gap = frame.px(theme.GAP)
+    inner = frame.modal("cancel.dialog", 900)
     button_h = min(frame.tpx(120), inner.h // 3)
     text_h = (inner.h - button_h - gap) // 2
     tr = frame.tr

@@ -349,14 +349,8 @@ class Frame:
         if (secs is None or secs > theme.WARN_SECONDS or v.busy
                 or v.screen not in DIALOG_SCREENS):
             return
-        w, h = self.size
-        m, gap = self.px(theme.MARGIN), self.px(theme.GAP)
-        self.add(Widget("frame.dialog.shade", Rect(0, 0, w, h), "shade"))
-        box_w, box_h = min(w - 2 * m, self.px(840)), min(h - 2 * m, self.px(480))
-        box = Rect((w - box_w) // 2, (h - box_h) // 2, box_w, box_h)
-        self.add(Widget("frame.dialog", box, "panel", tone="dialog"))
-        pad = self.px(32)
-        inner = Rect(box.x + pad, box.y + pad // 2, box.w - 2 * pad, box.h - pad - pad // 2)
+        gap = self.px(theme.GAP)
+        inner = self.modal("frame.dialog", 840)
         button_h = min(self.tpx(140), inner.h // 2)
         text_h = (inner.h - button_h - gap) // 2
         self.add(Widget("frame.dialog.title", Rect(inner.x, inner.y, inner.w, text_h), "label",
@@ -368,6 +362,18 @@ class Frame:
                                                 button_h),
                         "button", self.tr.gettext("More time"), events.MoreTime(), role="hero",
                         tone="primary"))
+
+    def modal(self, wid: str, width: int) -> Rect:
+        """A dialog over the whole screen: the shade that takes every tap under it, the panel
+        (``width`` design px wide, at most the screen's); returns the panel's inside."""
+        w, h = self.size
+        m = self.px(theme.MARGIN)
+        self.add(Widget(f"{wid}.shade", Rect(0, 0, w, h), "shade"))
+        box_w, box_h = min(w - 2 * m, self.px(width)), min(h - 2 * m, self.px(480))
+        box = Rect((w - box_w) // 2, (h - box_h) // 2, box_w, box_h)
+        self.add(Widget(wid, box, "panel", tone="dialog"))
+        pad = self.px(32)
+        return Rect(box.x + pad, box.y + pad // 2, box.w - 2 * pad, box.h - pad - pad // 2)
 
     def layout(self) -> Layout:
         self._bar()

@@ -179,7 +179,15 @@ def _draw_label(surface: pygame.Surface, w: Widget, c: Paint) -> None:
 
 
 def _draw_button(surface: pygame.Surface, w: Widget, c: Paint) -> None:
-    _box(surface, w.rect, w.tone, round(theme.RADIUS * c.s), c, width=max(2, round(3 * c.s)))
+    # Cancel (the danger tone) is square-cornered with a doubled border: told from Back by its
+    # shape too, not by its colour alone
+    danger = w.tone == "danger"
+    width = max(2, round(3 * c.s))
+    _box(surface, w.rect, w.tone, 0 if danger else round(theme.RADIUS * c.s), c, width=width)
+    if danger:
+        fill, _, border = c.style.tones[w.tone]
+        inset = _pg(w.rect).inflate(-3 * width, -3 * width)
+        shapes.box(surface, inset, fill, border, 0, max(1, width // 2))
     _texts(surface, w, c)
 
 
