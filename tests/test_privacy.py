@@ -4,6 +4,7 @@ its WAL, report, screenshots, printed PDFs) for them."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -12,15 +13,22 @@ import sys
 from pathlib import Path
 
 from conftest import SESSIONS
+from pypdf import PdfReader
 
 
 def pins_typed(files: list[Path]) -> set[str]:
+    """PIN lines, and four digits pressed in a row on the keypad (the keys-and-voice visits)."""
     pins = set()
     for f in files:
+        digits = ""
         for line in f.read_text().splitlines():
             obj = json.loads(line)
             if "pin" in obj:
                 pins.add(obj["pin"])
+            key = obj.get("key")
+            digits = digits + key if isinstance(key, str) and key.isdigit() else ""
+            if len(digits) == 4:
+                pins.add(digits)
     return pins
 
 
@@ -33,8 +41,13 @@ def texts_typed(files: list[Path]) -> set[str]:
 def readable_bytes(path: Path) -> bytes:
     """What of a file can carry text: a PNG's metadata chunks (its pixels are compressed runs in
     which any four bytes turn up by chance, and screens are checked for the PIN's digits in
-    test_screens), everything else whole."""
+    test_screens); a PDF's text and metadata (its compressed streams are such runs too, and its
+    dictionaries hold lengths such as "/Length 1470"); everything else whole."""
     data = path.read_bytes()
+    if data.startswith(b"%PDF-"):
+        reader = PdfReader(io.BytesIO(data))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        return (text + "\n" + str(dict(reader.metadata or {}))).encode("utf-8")
     if not data.startswith(b"\x89PNG\r\n\x1a\n"):
         return data
     chunks, pos = [], 8
