@@ -57,7 +57,13 @@ def catalog_path(lang: str, root: Path | None = None) -> Path | None:
 
 def available_languages() -> tuple[str, ...]:
     """The languages of ``OFFERED`` (``LANGUAGES`` and ja-x-easy) that have a catalog."""
-    root = locales_dir()
+    return _available(locales_dir())
+
+
+@cache
+def _available(root: Path) -> tuple[str, ...]:
+    """(every screen's bar asks: the folders are looked at once per process, as the
+    catalogs are read once)"""
     return tuple(lang for lang in OFFERED if catalog_path(lang, root) is not None)
 
 
