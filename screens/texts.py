@@ -78,6 +78,11 @@ REASONS = {
         N_("The PIN is locked because it was entered incorrectly too many times."),
         N_("Please ask at your municipal office to reset it."),
     ),
+    "face-auth-card": (
+        N_("This is a face-authentication card. It has no PIN, so it cannot be used at a "
+           "kiosk."),
+        N_("Please apply at the counter of your municipal office."),
+    ),
     "cert-revoked": (
         N_("The electronic certificate on your card is no longer valid."),
         N_("Please ask at your municipal office."),

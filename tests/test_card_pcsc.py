@@ -189,3 +189,29 @@ def test_pcscd_vanishing_mid_session_takes_the_kiosk_out_of_service_until_it_ret
     to_card_prompt(kiosk)  # and it works again
     place(kiosk, kiosk.card_for("r001"))
     assert kiosk.session.state == "pin_entry"
+
+
+def test_pcscd_carries_an_unfamiliar_atr_and_the_kiosk_signs_in_all_the_same(
+        kiosk: Kiosk) -> None:
+    """The next-generation card's ATR is in no list (OpenSC's issue 3021): pcscd hands it on,
+    and the kiosk, which never looks at it, signs in."""
+    from smartcard import scard
+
+    new_atr = bytes.fromhex("3B8C8131FE45804A504B492D4E455854000035")
+    card = kiosk.card_for("r001")
+    card.atr = new_atr
+    to_card_prompt(kiosk)
+    place(kiosk, card)
+    assert kiosk.slot is not None
+    _, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    try:  # what pcscd says lies on the reader (the kiosk holds the card: no connecting)
+        _, states = scard.SCardGetStatusChange(
+            context, 0, [(kiosk.slot.reader_name, scard.SCARD_STATE_UNAWARE)])
+    finally:
+        scard.SCardReleaseContext(context)
+    assert [bytes(atr) for _, _, atr in states] == [new_atr]
+    assert kiosk.session.state == "pin_entry"
+    act(kiosk, ev.EnterPin(bytearray(b"1234")))
+    assert kiosk.session.state == "remove_card"
+    lift(kiosk)
+    assert kiosk.session.state == "choose_municipality"

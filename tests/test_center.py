@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -170,3 +170,54 @@ def test_a_malformed_reply_is_center_unavailable_not_a_crash(center) -> None:
     with pytest.raises(CenterError) as info:
         client.challenge()
     assert info.value.reason == Reason.CENTER_UNAVAILABLE
+
+
+def ec_sign_in(center: ReferenceCenter, client: CenterClient, resident: str,
+               mangle: str = "") -> p.Authenticated:
+    """The next-generation card: ECDSA P-384 over SHA-384, sent as the card answers (r‖s)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, utils
+
+    creds = center.pki.issue_card_ec(resident, "valid", center.clock.now())
+    challenge = client.challenge()
+    der = creds.key.sign(p.auth_message(challenge.nonce, KIOSK), ec.ECDSA(hashes.SHA384()))
+    r, s = utils.decode_dss_signature(der)
+    signature = r.to_bytes(48, "big") + s.to_bytes(48, "big")
+    if mangle == "der":
+        signature = der
+    elif mangle == "flip":
+        signature = signature[:-1] + bytes([signature[-1] ^ 1])
+    return client.authenticate(creds.cert_der, signature, challenge.nonce)
+
+
+def test_center_verifies_an_ecdsa_p384_card_signature_given_as_r_s(center, client) -> None:
+    auth = ec_sign_in(center, client, "r001")
+    assert auth.token and any(o.municipality == "131130" for o in auth.offers)
+
+
+@pytest.mark.parametrize("mangle", ["der", "flip"])
+def test_center_refuses_an_ecdsa_signature_not_r_s_or_not_matching(center, client,
+                                                                   mangle) -> None:
+    with pytest.raises(CenterError) as info:
+        ec_sign_in(center, client, "r001", mangle)
+    assert info.value.reason == Reason.CARD_UNREADABLE
+
+
+def test_center_refuses_a_key_neither_rsa_nor_p384_as_card_unsupported(center, client) -> None:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from kiosk.lab.center.pki import serial_for
+    from kiosk.lab.center.pki_certs import user_cert
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = center.clock.now()
+    pki = center.pki
+    cert = user_cert(pki._ca_key, pki.ca_certificate,  # the CA's own, on a P-256 key
+                     pki.ca_certificate.subject, serial_for("r001"), key,
+                     now - timedelta(days=1), now + timedelta(days=1))
+    challenge = client.challenge()
+    signature = key.sign(p.auth_message(challenge.nonce, KIOSK), ec.ECDSA(hashes.SHA256()))
+    with pytest.raises(CenterError) as info:
+        client.authenticate(cert, signature, challenge.nonce)
+    assert info.value.reason == Reason.CARD_UNSUPPORTED

@@ -32,6 +32,7 @@ from kiosk.vocabulary.reasons import CenterError, Reason
 
 WORLD = ROOT / "tests" / "worlds" / "with-kawasaki-register.toml"
 HONSEKI_WORLD = ROOT / "tests" / "worlds" / "honseki.toml"
+NEXT_CARDS_WORLD = ROOT / "tests" / "worlds" / "next-cards.toml"  # issue 15's cards
 FRIDAY_11 = datetime(2026, 11, 20, 11, 0, tzinfo=JST)
 
 
@@ -78,6 +79,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
 
 
 @pytest.fixture(scope="module")
+def served_next_cards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A center serving the world of the next-generation and face-authentication cards."""
+    yield from serve(tmp_path_factory, NEXT_CARDS_WORLD)
+
+
+@pytest.fixture(scope="module")
 def served_honseki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A center serving the 本籍地 registration's world."""
     yield from serve(tmp_path_factory, HONSEKI_WORLD)
@@ -119,14 +126,30 @@ def on_honseki_world(path: Path) -> bool:
     return Path(parse_session(path).header.world) == HONSEKI_WORLD
 
 
+def on_next_cards_world(path: Path) -> bool:
+    return Path(parse_session(path).header.world) == NEXT_CARDS_WORLD
+
+
 def test_every_session_passes_against_the_served_center(served: Served) -> None:
-    sessions = [f for f in sorted(SESSIONS.glob("*.jsonl")) if not on_honseki_world(f)]
+    sessions = [f for f in sorted(SESSIONS.glob("*.jsonl"))
+                if not on_honseki_world(f) and not on_next_cards_world(f)]
     office = [f for f in sessions if parse_session(f).header.kiosk == "office-0001"]
     store = [f for f in sessions if f not in office]
     for kiosk_id, files in (("store-0001", store), ("office-0001", office)):
         run = replay(served.kiosk_toml(kiosk_id), *files)
         assert run.returncode == 0, run.stdout + run.stderr[-2000:]
         assert f"{len(files)} passed, 0 failed" in run.stdout
+
+
+def test_the_next_cards_sessions_pass_against_a_served_center(
+        served_next_cards: Served) -> None:
+    """The ECDSA P-384 card's r‖s verified by the served center over HTTPS; the
+    face-authentication card and the card with an unfamiliar ATR as in-process."""
+    sessions = [f for f in sorted(SESSIONS.glob("*.jsonl")) if on_next_cards_world(f)]
+    assert len(sessions) == 3
+    run = replay(served_next_cards.kiosk_toml("store-0001"), *sessions)
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+    assert "3 passed, 0 failed" in run.stdout
 
 
 def test_the_registration_sessions_pass_against_a_served_center(served_honseki: Served) -> None:

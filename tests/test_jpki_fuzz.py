@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -10,8 +11,10 @@ from hypothesis import strategies as st
 
 from drivers.card.emulator import MyNumberCard, TransitCard
 from drivers.card.jpki import JPKIClient, digest_info_sha256
+from drivers.card.jpki_algo import sha384
 from drivers.card.jpki_port import JPKICardPort
-from kiosk.vocabulary.reasons import CardError, KioskError, Reason
+from kiosk.lab.center.pki import EcCardCredentials, TestJPKI
+from kiosk.vocabulary.reasons import CardError, FaceAuthCard, KioskError, Reason
 
 MAX_APDUS = 200  # far more than any operation may take: more means a runaway loop
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -81,6 +84,7 @@ def test_client_raises_only_kiosk_errors(responses):
     attempt(client.tries_left)
     attempt(lambda: client.verify(bytearray(b"1234")))
     attempt(lambda: client.sign(digest_info_sha256(b"nonce")))
+    attempt(lambda: client.sign_ecdsa(sha384(b"nonce")))
     attempt(client.read_certificate)
     assert client.stats.apdus == conn.sent
 
@@ -167,9 +171,70 @@ def test_card_models_always_answer_a_well_formed_response(apdus):
     card.power_on()
     transit = TransitCard()
     transit.power_on()
+    ec = _ec_card()
+    face = MyNumberCard("mynumber", None, 3, _key(), b"\x30\x03\x02\x01\x00", b"\x30\x00")
+    for extra in (ec, face):
+        extra.power_on()
     for command in apdus:
-        for model in (card, transit):
+        for model in (card, transit, ec, face):
             data, sw1, sw2 = model.transmit(command)
             assert all(0 <= b <= 255 for b in (*data, sw1, sw2))
             assert len(data) <= 256
     assert 0 <= card.tries_left <= 3
+
+
+_EC: list[EcCardCredentials] = []
+
+
+def _ec_card() -> MyNumberCard:
+    """A fresh next-generation (ECDSA P-384) card: its key and certificate are made once."""
+    if not _EC:
+        _EC.append(TestJPKI().issue_card_ec("fuzz-ec", "valid",
+                                            datetime(2026, 11, 21, tzinfo=UTC)))
+    creds = _EC[0]
+    return MyNumberCard("mynumber", "1234", 3, creds.key, creds.cert_der, creds.ca_cert_der)
+
+
+class SignAnswer:
+    """A real ECDSA card, except that its signature answers are the fuzzer's."""
+
+    def __init__(self, answer: Any) -> None:
+        self.card = _ec_card()
+        self.card.power_on()
+        self.answer = answer
+
+    def transmit(self, apdu: list[int]) -> Any:
+        if apdu[:2] == [0x80, 0x2A]:
+            if isinstance(self.answer, BaseException):
+                raise self.answer
+            return self.answer
+        return self.card.transmit(apdu)
+
+
+@FUZZ
+@given(st.one_of(response, st.builds(lambda d: (d, 0x90, 0x00), st.lists(byte, max_size=200))))
+def test_an_ecdsa_card_sign_answer_gives_96_bytes_or_a_typed_error(answer):
+    port = JPKICardPort(lambda: SignAnswer(answer))
+    port.open()
+    port.verify_pin(bytearray(b"1234"))
+    try:
+        signature = port.sign_message(b"nonce")
+    except KioskError:
+        return
+    assert len(signature) == 96
+
+
+@FUZZ
+@given(script, st.integers(0, 6))
+def test_69_84_anywhere_is_a_typed_error_and_spends_no_try(responses, at):
+    """A face-authentication answer (69 84) wherever it comes: only typed errors."""
+    responses = [*responses[:at], ([], 0x69, 0x84), *responses[at:]]
+    port = JPKICardPort(lambda: FakeConnection(responses))
+    for action in (port.open, lambda: port.verify_pin(bytearray(b"1234"))):
+        try:
+            action()
+        except FaceAuthCard as error:
+            assert error.reason == Reason.FACE_AUTH_CARD
+        except KioskError:
+            pass
+    port.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from kiosk.center.protocol import auth_message, binding_message
 from kiosk.lab.center.pki import (
@@ -152,6 +152,23 @@ def test_save_and_load_share_the_ca_and_the_card_keys(pki: TestJPKI, tmp_path: P
     assert saved_key.private_numbers() == pki.card_key("pki-valid").private_numbers()
     # a certificate issued by the loaded copy verifies in the original
     assert pki.check(loaded.issue_card("pki-valid", "valid", NOW).cert_der, NOW) == "valid"
+
+
+def test_a_next_generation_card_has_a_p384_key_the_same_serial_and_an_rsa_ca(
+        pki: TestJPKI, tmp_path: Path) -> None:
+    creds = pki.issue_card_ec("pki-ec", "valid", NOW)
+    cert = x509.load_der_x509_certificate(creds.cert_der)
+    public = cert.public_key()
+    assert isinstance(public, ec.EllipticCurvePublicKey) and public.curve.name == "secp384r1"
+    assert cert.serial_number == serial_for("pki-ec")
+    assert pki.check(creds.cert_der, NOW) == "valid"
+    assert isinstance(pki.ca_certificate.public_key(), rsa.RSAPublicKey)
+    assert pki.issue_card_ec("pki-ec", "valid", NOW) is creds  # issued once per moment
+    pki.save(tmp_path)
+    loaded = TestJPKI.load(tmp_path)
+    assert loaded.card_key_ec("pki-ec").private_numbers() == creds.key.private_numbers()
+    assert loaded.card_key("pki-valid").private_numbers() == \
+        pki.card_key("pki-valid").private_numbers()
 
 
 def test_a_foreign_ca_key_and_cert_must_match() -> None:

@@ -1,6 +1,7 @@
 """The JPKI protocol over any connection with pyscard's ``transmit(apdu) -> (data, sw1, sw2)``.
 
-Every failure comes out as a typed ``CardError`` (or ``PinWrong`` / ``PinLocked``); malformed
+Every failure comes out as a typed ``CardError`` (or ``PinWrong`` / ``PinLocked`` /
+``FaceAuthCard``: a PIN that is not usable, ``69 84``, is not a locked one, ``63 C0``); malformed
 responses never escape as ``IndexError`` and the like. The PIN goes into one APDU buffer that is
 overwritten with zeros after sending; it is never logged nor put in an exception.
 """
@@ -36,13 +37,21 @@ from drivers.card.jpki_spec import (
     SW_WRONG_P1P2,
     TOKEN_LENGTH,
 )
-from kiosk.vocabulary.reasons import CardError, KioskError, PinLocked, PinWrong, Reason
+from kiosk.vocabulary.reasons import (
+    CardError,
+    FaceAuthCard,
+    KioskError,
+    PinLocked,
+    PinWrong,
+    Reason,
+)
 
 log = logging.getLogger(__name__)
 
 CHUNK = 0xFF  # the largest READ BINARY asked for (short Le)
 MAX_CERT_LENGTH = 0x2000  # a JPKI certificate is well under 2 KiB; refuse absurd DER lengths
 MAX_GET_RESPONSE = 16  # bound on T=0 ``61xx`` response chaining
+P384_BYTES = 48  # SHA-384 hash; r and s of an ECDSA P-384 signature each
 _UNSUPPORTED_SW = {
     SW_FILE_NOT_FOUND,
     SW_FUNC_NOT_SUPPORTED,
@@ -229,7 +238,9 @@ class JPKIClient:
         _, sw = self._exchange([0x00, 0x20, 0x00, 0x80])
         if sw >> 4 == 0x63C:
             return sw & 0x0F
-        if sw in (SW_REF_DATA_BLOCKED, SW_AUTH_BLOCKED):
+        if sw == SW_REF_DATA_BLOCKED:
+            raise FaceAuthCard("PIN not usable (face-authentication card)")
+        if sw == SW_AUTH_BLOCKED:
             return 0
         if sw == SW_OK:  # already verified in this card session: the counter is full
             return MAX_TRIES.get(pin_ef, AUTH_PIN_TRIES)
@@ -252,7 +263,9 @@ class JPKIClient:
             if sw & 0x0F:
                 raise PinWrong(sw & 0x0F)
             raise PinLocked("wrong PIN, now locked")
-        if sw in (SW_REF_DATA_BLOCKED, SW_AUTH_BLOCKED):
+        if sw == SW_REF_DATA_BLOCKED:
+            raise FaceAuthCard("PIN not usable (face-authentication card)")
+        if sw == SW_AUTH_BLOCKED:
             raise PinLocked("PIN locked")
         raise status_error(sw, "verify PIN")
 
@@ -267,6 +280,18 @@ class JPKIClient:
             raise status_error(sw, "sign")
         if not data:
             raise CardError("sign: the card returned no signature")
+        return data
+
+    def sign_ecdsa(self, digest: bytes, key_ef: int = EF_AUTH_KEY) -> bytes:
+        """COMPUTE DIGITAL SIGNATURE (ECDSA P-384) over a SHA-384 hash, after VERIFY: r‖s."""
+        if len(digest) != P384_BYTES:
+            raise ValueError("an ECDSA P-384 signature is over a 48-byte SHA-384 hash")
+        self.select_ef(key_ef)
+        data, sw = self._exchange([0x80, 0x2A, 0x00, 0x80, P384_BYTES, *digest, 0x00])
+        if sw != SW_OK:
+            raise status_error(sw, "sign")
+        if len(data) != 2 * P384_BYTES:
+            raise CardError(f"sign: {len(data)} bytes for an r‖s of {2 * P384_BYTES}")
         return data
 
 

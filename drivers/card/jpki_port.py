@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from drivers.card.jpki import APDUStats, JPKIClient, Transmitter, digest_info_sha256
+from drivers.card.jpki_algo import scheme_of, sha384
 from drivers.card.jpki_spec import EF_AUTH_CERT
 from kiosk.vocabulary.ports import CardInfo
 from kiosk.vocabulary.reasons import CardError, KioskError, Reason
@@ -25,6 +26,7 @@ class JPKICardPort:
         self.extended = extended  # the reader carries extended APDUs (until it refuses one)
         self._conn: Transmitter | None = None
         self._client: JPKIClient | None = None
+        self._cert: bytes | None = None  # the user-authentication certificate, once read
         self.stats = APDUStats()  # of the current (or last) card session
         self._earlier = APDUStats()  # of every card session before it
 
@@ -62,19 +64,26 @@ class JPKICardPort:
         self._require().verify(pin)
 
     def sign_message(self, message: bytes) -> bytes:
-        """Sign SHA-256(message): the DigestInfo is built here, the card signs it."""
-        return self._require().sign(digest_info_sha256(message))
+        """Sign ``message`` as the certificate's key does: RSA over the DigestInfo of SHA-256
+        (built here), ECDSA P-384 over SHA-384 (answered r‖s). The certificate is read once."""
+        client = self._require()
+        if scheme_of(self.read_auth_certificate()) == "ecdsa-p384-sha384":
+            return client.sign_ecdsa(sha384(message))
+        return client.sign(digest_info_sha256(message))
 
     def read_auth_certificate(self) -> bytes:
         client = self._require()
+        if self._cert is not None:
+            return self._cert
         try:
-            return client.read_certificate(EF_AUTH_CERT)
+            self._cert = client.read_certificate(EF_AUTH_CERT)
         finally:
             self.extended = client.extended
+        return self._cert
 
     def close(self) -> None:
         """Reset and release the card, so that no verified state survives; never raises."""
-        conn, self._conn, self._client = self._conn, None, None
+        conn, self._conn, self._client, self._cert = self._conn, None, None, None
         if conn is None:
             return
         for name in ("reset", "disconnect"):

@@ -31,7 +31,7 @@ class FuzzWorld:
         forms = {r.id: (r.honseki.address_kana, r.honseki.head_kana) for r in world.residents
                  if r.honseki and r.honseki.address_kana and r.honseki.head_kana}
         return cls("sample" if path is None else str(path.resolve()), world,
-                   {r.id: r.card.pin for r in world.residents},
+                   {r.id: r.card.pin for r in world.residents if r.card.pin is not None},
                    tuple(m.code for m in world.municipalities),
                    tuple(r.id for r in world.residents),
                    tuple(r.id for r in world.residents

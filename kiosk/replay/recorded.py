@@ -38,7 +38,7 @@ def pin_for(issuer: Any, resident_id: str | None, typed: str, operator: bool) ->
     if operator:
         right = REPLAY_OPERATOR_PIN
     else:
-        right = str(world_resident(issuer, resident_id).card.pin)
+        right = world_resident(issuer, resident_id).card.pin or "0000"  # face-auth: none
     if typed == "right":
         return right
     return next(d * 4 for d in "0123456789" if d * 4 != right)

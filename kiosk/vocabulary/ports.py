@@ -31,14 +31,15 @@ class CardInfo:
 
 class CardPort(Protocol):
     def open(self) -> CardInfo:
-        """Connect, find the JPKI AP, tell the card's kind, read the tries left (spends none)."""
+        """Connect, find the JPKI AP, tell the card's kind, read the tries left (spends none);
+        raises FaceAuthCard for a card whose PIN is not usable."""
 
     def verify_pin(self, pin: bytearray) -> None:
         """VERIFY the user-authentication PIN; raises PinWrong / PinLocked / CardError."""
 
     def sign_message(self, message: bytes) -> bytes:
-        """Sign SHA-256(message) with the user-authentication key (after VERIFY); the card
-        layer builds the DigestInfo."""
+        """Sign ``message`` with the user-authentication key (after VERIFY), as its certificate
+        says: RSA over the DigestInfo of SHA-256, or ECDSA P-384 over SHA-384 (r‖s)."""
 
     def read_auth_certificate(self) -> bytes:
         """The user-authentication certificate, DER."""

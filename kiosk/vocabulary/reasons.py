@@ -33,6 +33,7 @@ class Reason(StrEnum):
     REGISTRATION_PENDING = "registration-pending"  # applied already: the 本籍地 has not answered
     ALREADY_REGISTERED = "already-registered"
     REGISTRATION_NOT_NEEDED = "registration-not-needed"  # 本籍 in the home town, or none
+    FACE_AUTH_CARD = "face-auth-card"  # a card without a usable PIN: the municipal counter
 
 
 class KioskError(Exception):
@@ -66,6 +67,13 @@ class PinLocked(CardError):
     """The user-authentication PIN is locked; only the town hall can reset it."""
 
     reason = Reason.PIN_LOCKED
+
+
+class FaceAuthCard(CardError):
+    """A face-authentication card (顔認証マイナンバーカード): its user-authentication PIN is not
+    usable (``69 84``), so it cannot be used at a kiosk; told apart from a locked PIN."""
+
+    reason = Reason.FACE_AUTH_CARD
 
 
 class CenterError(KioskError):

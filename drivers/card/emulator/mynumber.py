@@ -3,6 +3,11 @@
 Only the JPKI AP is modelled: the user-authentication side (cert 000A, CA 000B, key 0017,
 PIN 0018 with 3 tries) and, when given its key and certificate, the signing side (cert 0001
 readable only after its PIN, CA 0002, key 001A, PIN 001B with 5 tries).
+
+The user-authentication key is RSA-2048 (PKCS #1 v1.5 over a DigestInfo) or, on the
+next-generation card, ECDSA P-384: ``80 2A 00 80`` over the 48-byte SHA-384 hash, answered as
+r‖s (96 bytes). A locked PIN answers ``63 C0``; a face-authentication card (no PIN given) has a
+PIN that is not usable and answers ``69 84`` to every VERIFY, the retry-counter read included.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
 from drivers.card.emulator.iso import Command, Handler, IsoCard
 from drivers.card.jpki_spec import (
@@ -49,6 +54,8 @@ if TYPE_CHECKING:
     from drivers.card.emulator.iso import EmulatedCard
 
 CONTACT_ATR = bytes.fromhex("3BE000FF8131FE4514")
+P384_BYTES = 48  # the size of r, of s, and of the SHA-384 hash the card signs
+CardKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 _HASHES: dict[str, Callable[[], hashes.HashAlgorithm]] = {
     "sha1": hashes.SHA1,
     "sha224": hashes.SHA224,
@@ -66,6 +73,7 @@ class _Pin:
     tries_left: int
     max_tries: int
     verified: bool = False
+    usable: bool = True  # False on a face-authentication card: every VERIFY answers 69 84
 
 
 @dataclass(frozen=True)
@@ -76,7 +84,7 @@ class _BinaryEF:
 
 @dataclass(frozen=True)
 class _KeyEF:
-    key: rsa.RSAPrivateKey = field(repr=False)
+    key: CardKey = field(repr=False)
     pin_ef: int
 
 
@@ -95,12 +103,13 @@ class MyNumberCard(IsoCard):
     def __init__(
         self,
         kind: str,
-        pin: str,
+        pin: str | None,
         tries_left: int,
-        auth_key: rsa.RSAPrivateKey,
+        auth_key: CardKey,
         auth_cert_der: bytes,
         ca_cert_der: bytes,
         *,
+        atr: bytes | None = None,
         sign_pin: str | None = None,
         sign_tries_left: int = SIGN_PIN_TRIES,
         sign_key: rsa.RSAPrivateKey | None = None,
@@ -112,9 +121,16 @@ class MyNumberCard(IsoCard):
             raise ValueError(f"unknown card kind {kind!r}")
         if not 0 <= tries_left <= AUTH_PIN_TRIES:
             raise ValueError(f"tries_left must be 0..{AUTH_PIN_TRIES}")
+        if isinstance(auth_key, ec.EllipticCurvePrivateKey) and auth_key.curve.name != "secp384r1":
+            raise ValueError("an ECDSA user-authentication key must be on P-384")
+        if atr is not None and not 2 <= len(atr) <= 33:
+            raise ValueError("an ATR is 2 to 33 bytes")
         self.kind = kind
+        self.atr = bytes(atr) if atr is not None else CONTACT_ATR
         token = TOKENS[kind].encode("ascii").ljust(TOKEN_LENGTH, b" ")
-        self._pins = {EF_AUTH_PIN: _Pin(_pin_bytes(pin, "pin"), tries_left, AUTH_PIN_TRIES)}
+        auth_pin = (_Pin(b"", tries_left, AUTH_PIN_TRIES, usable=False) if pin is None
+                    else _Pin(_pin_bytes(pin, "pin"), tries_left, AUTH_PIN_TRIES))
+        self._pins = {EF_AUTH_PIN: auth_pin}
         self._files: dict[int, _BinaryEF | _KeyEF] = {
             EF_TOKEN: _BinaryEF(token),
             EF_AUTH_CERT: _BinaryEF(bytes(auth_cert_der)),
@@ -215,8 +231,10 @@ class MyNumberCard(IsoCard):
         pin = self._pins.get(self._current) if self._current is not None else None
         if pin is None:
             return SW_NO_CURRENT_EF, b""
-        if pin.tries_left == 0:
+        if not pin.usable:  # face-authentication card: no PIN to try, nothing spent
             return SW_REF_DATA_BLOCKED, b""
+        if pin.tries_left == 0:  # locked: no tries left, and none spent
+            return 0x63C0, b""
         if not cmd.data:  # retry-counter query: spends no try
             return 0x63C0 | pin.tries_left, b""
         if hmac.compare_digest(cmd.data, pin.secret):
@@ -237,6 +255,8 @@ class MyNumberCard(IsoCard):
             return SW_NO_CURRENT_EF, b""
         if not self._pins[ef.pin_ef].verified:
             return SW_SECURITY_NOT_SATISFIED, b""
+        if isinstance(ef.key, ec.EllipticCurvePrivateKey):
+            return _sign_ecdsa(ef.key, cmd)
         for name, prefix in DIGEST_INFO_PREFIXES.items():
             algorithm = _HASHES[name]()
             if cmd.data.startswith(prefix) and len(cmd.data) == len(prefix) + algorithm.digest_size:
@@ -246,6 +266,17 @@ class MyNumberCard(IsoCard):
                     return SW_WRONG_LENGTH, b""
                 return SW_OK, signature
         return SW_WRONG_DATA, b""
+
+
+def _sign_ecdsa(key: ec.EllipticCurvePrivateKey, cmd: Command) -> tuple[int, bytes]:
+    """ECDSA P-384 over a 48-byte SHA-384 hash, answered as r‖s (48 bytes each)."""
+    if len(cmd.data) != P384_BYTES:
+        return SW_WRONG_DATA, b""
+    if cmd.le is not None and cmd.le < 2 * P384_BYTES:
+        return SW_WRONG_LENGTH, b""
+    der = key.sign(cmd.data, ec.ECDSA(Prehashed(hashes.SHA384())))
+    r, s = decode_dss_signature(der)
+    return SW_OK, r.to_bytes(P384_BYTES, "big") + s.to_bytes(P384_BYTES, "big")
 
 
 if TYPE_CHECKING:  # mypy holds MyNumberCard to EmulatedCard: a drift fails here

@@ -10,7 +10,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kiosk.lab.center.pki import TestJPKI
+from kiosk.lab.center.pki import CardCredentials, EcCardCredentials, TestJPKI
+from kiosk.lab.center.residents import check_atr
 from kiosk.lab.center.world import World
 
 if TYPE_CHECKING:
@@ -34,12 +35,20 @@ def resident_card(world: World, pki: TestJPKI, resident_id: str, now: datetime,
     resident = world.resident(resident_id)
     if resident is None:
         raise KeyError(resident_id)
-    auth = pki.issue_card(resident.id, resident.card.cert, now)
+    card = resident.card
+    auth: CardCredentials | EcCardCredentials
+    if card.key == "ecdsa-p384":  # the next-generation card
+        auth = pki.issue_card_ec(resident.id, card.cert, now)
+    else:
+        auth = pki.issue_card(resident.id, card.cert, now)
     sign = pki.issue_signing(resident.id, now)
+    # A face-authentication card is a My Number card whose PIN is not usable (no PIN given).
+    kind = "mynumber" if card.type == "face-auth" else card.type
     return MyNumberCard(
-        resident.card.type, resident.card.pin,
-        resident.card.tries_left if tries_left is None else tries_left,
+        kind, None if card.type == "face-auth" else card.pin,
+        card.tries_left if tries_left is None else tries_left,
         auth.key, auth.cert_der, auth.ca_cert_der,
+        atr=check_atr("card.atr", card.atr) if card.atr else None,
         sign_pin=TEST_SIGN_PIN, sign_key=sign.key, sign_cert_der=sign.cert_der,
         sign_tries_left=5 if sign_tries_left is None else sign_tries_left)
 

@@ -18,9 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from kiosk import schema
 from kiosk.center import protocol as p
@@ -28,6 +26,7 @@ from kiosk.clock import Clock
 from kiosk.lab.center.content import certificate_content
 from kiosk.lab.center.documents import render_certificate
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
+from kiosk.lab.center.pki_certs import card_signature_valid
 from kiosk.lab.center.refused import BAD_REQUEST, Refused, signed_in
 from kiosk.lab.center.registration import KOSEKI, RegistrationDesk
 from kiosk.lab.center.rules import certificates_for, check_hours, check_options, within
@@ -181,14 +180,13 @@ class ReferenceCenter(RegistrationDesk):
             raise Refused(Reason.CERT_EXPIRED)
         if status != "valid":
             raise Refused(Reason.CARD_UNSUPPORTED, "certificate not issued by the JPKI CA")
-        key = cert.public_key()
-        if not isinstance(key, rsa.RSAPublicKey):
-            raise Refused(Reason.CARD_UNSUPPORTED, "not an RSA user certificate")
         try:
-            key.verify(req.signature, p.auth_message(req.nonce, kiosk_id), padding.PKCS1v15(),
-                       hashes.SHA256())
-        except InvalidSignature:
-            raise Refused(Reason.CARD_UNREADABLE, "signature does not verify") from None
+            valid = card_signature_valid(cert.public_key(), req.signature,
+                                         p.auth_message(req.nonce, kiosk_id))
+        except (ValueError, UnsupportedAlgorithm):
+            raise Refused(Reason.CARD_UNSUPPORTED, "not an RSA nor a P-384 certificate") from None
+        if not valid:
+            raise Refused(Reason.CARD_UNREADABLE, "signature does not verify")
         resident_id = self.pki.resident_for_serial(cert.serial_number)
         resident = self.world.resident(resident_id) if resident_id else None
         if resident is None:

@@ -4,13 +4,13 @@ document-signing key.
 User-authentication certificates carry no personal data. Their serial is derived from the
 resident id (``serial_for``), so the center maps a presented certificate back to the resident
 without state shared with whoever issued the card. RSA keys are slow to make, so the shared CA and
-every card key are cached per process.
+every card key are cached per process. A card's key is RSA-2048 or, on the next-generation card,
+ECDSA P-384 (``issue_card_ec``); the CA is RSA for both (``pki_certs`` says why).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -21,22 +21,34 @@ from typing import ClassVar
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.x509.oid import NameOID
 
-CA_COMMON_NAME = "JPKI Test CA (simulated)"
+from kiosk.lab.center.pki_certs import (
+    CA_COMMON_NAME,
+    CardKey,
+    key_pem,
+    load_card_key,
+    load_rsa_key,
+    make_ca,
+    new_p384_key,
+    new_rsa_key,
+    user_cert,
+    write_private,
+)
+
+__all__ = ["CA_COMMON_NAME", "CardCredentials", "CenterKeys", "EcCardCredentials", "TestJPKI",
+           "serial_for", "verify_binding"]
+
 CERT_STATES = ("valid", "revoked", "expired")
-KEY_BITS = 2048
-# The CA outlives any clock a test or a replay may set.
-CA_NOT_BEFORE = datetime(2015, 1, 1, tzinfo=UTC)
-CA_NOT_AFTER = datetime(2099, 12, 31, tzinfo=UTC)
 
 _CA_KEY_FILE = "ca-key.pem"
 _CA_CERT_FILE = "ca-cert.pem"
 _CARDS_DIR = "cards"
 _CARD_SUFFIX = ".key.pem"
 _SAFE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+EC_PREFIX = "p384-"  # ECDSA P-384 card keys are kept as "p384-<resident id>"
 
 
 def serial_for(resident_id: str) -> int:
@@ -56,50 +68,6 @@ def _utc(now: datetime) -> datetime:
     return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
 
 
-def _new_rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
-
-
-def _make_ca(key: rsa.RSAPrivateKey) -> x509.Certificate:
-    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "JP"),
-                      x509.NameAttribute(NameOID.COMMON_NAME, CA_COMMON_NAME)])
-    public = key.public_key()
-    return (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(public)
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(CA_NOT_BEFORE)
-        .not_valid_after(CA_NOT_AFTER)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(
-            digital_signature=False, content_commitment=False, key_encipherment=False,
-            data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=True,
-            encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-
-
-def _key_pem(key: rsa.RSAPrivateKey) -> bytes:
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption())
-
-
-def _load_rsa_key(path: Path) -> rsa.RSAPrivateKey:
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise ValueError(f"{path}: not an RSA private key")
-    return key
-
-
 MAX_VERIFIED = 4096  # certificates whose signature check is remembered (then forgotten at once)
 _UNSEEN = object()
 
@@ -115,6 +83,15 @@ class CardCredentials:
     ca_cert_der: bytes
 
 
+@dataclass(frozen=True)
+class EcCardCredentials:
+    """What a next-generation card carries: an ECDSA P-384 key, its certificate, the CA's."""
+
+    key: ec.EllipticCurvePrivateKey
+    cert_der: bytes
+    ca_cert_der: bytes
+
+
 class TestJPKI:
     """A test JPKI CA: issues user-authentication certificates, keeps the CRL, checks validity."""
 
@@ -123,9 +100,11 @@ class TestJPKI:
     _lock: ClassVar[threading.Lock] = threading.Lock()
     _shared_ca: ClassVar[tuple[rsa.RSAPrivateKey, x509.Certificate] | None] = None
     _card_keys: ClassVar[dict[tuple[str, str], rsa.RSAPrivateKey]] = {}
+    _ec_keys: ClassVar[dict[tuple[str, str], ec.EllipticCurvePrivateKey]] = {}
     # Certificates issued, by CA, subject, state and time: a replay that places the same card
     # at the same virtual moment gets the same certificate without signing it again.
     _issued: ClassVar[dict[tuple[str, str, str, datetime], CardCredentials]] = {}
+    _issued_ec: ClassVar[dict[tuple[str, str, str, datetime], EcCardCredentials]] = {}
     ISSUED_KEPT: ClassVar[int] = 4096
 
     def __init__(self, ca_key: rsa.RSAPrivateKey | None = None,
@@ -150,15 +129,15 @@ class TestJPKI:
     @classmethod
     def with_new_ca(cls) -> TestJPKI:
         """A TestJPKI with a CA of its own, not the process's shared one."""
-        key = _new_rsa_key()
-        return cls(key, _make_ca(key))
+        key = new_rsa_key()
+        return cls(key, make_ca(key))
 
     @classmethod
     def _process_ca(cls) -> tuple[rsa.RSAPrivateKey, x509.Certificate]:
         with cls._lock:
             if cls._shared_ca is None:
-                key = _new_rsa_key()
-                cls._shared_ca = (key, _make_ca(key))
+                key = new_rsa_key()
+                cls._shared_ca = (key, make_ca(key))
             return cls._shared_ca
 
     # --- the CA ----------------------------------------------------------------------------------
@@ -176,7 +155,16 @@ class TestJPKI:
         with self._lock:
             key = self._card_keys.get(slot)
             if key is None:
-                key = self._card_keys[slot] = _new_rsa_key()
+                key = self._card_keys[slot] = new_rsa_key()
+            return key
+
+    def card_key_ec(self, resident_id: str) -> ec.EllipticCurvePrivateKey:
+        """The resident's next-generation (ECDSA P-384) card key under this CA, made once."""
+        slot = (self._ca_id, resident_id)
+        with self._lock:
+            key = self._ec_keys.get(slot)
+            if key is None:
+                key = self._ec_keys[slot] = new_p384_key()
             return key
 
     def register(self, resident_id: str, cert_state: str = "valid") -> None:
@@ -209,33 +197,42 @@ class TestJPKI:
             self._issued[slot] = credentials
         return credentials
 
-    def _issue_card(self, resident_id: str, cert_state: str, now: datetime) -> CardCredentials:
+    def _validity(self, cert_state: str, now: datetime) -> tuple[datetime, datetime]:
         now = _utc(now)
         if cert_state == "expired":
-            not_before, not_after = now - timedelta(days=6 * 365), now - timedelta(days=1)
-        else:
-            not_before, not_after = now - timedelta(days=365), now + timedelta(days=4 * 365)
+            return now - timedelta(days=6 * 365), now - timedelta(days=1)
+        return now - timedelta(days=365), now + timedelta(days=4 * 365)
+
+    def _user_cert(self, resident_id: str, key: CardKey, cert_state: str,
+                   now: datetime) -> bytes:
+        not_before, not_after = self._validity(cert_state, now)
+        return user_cert(self._ca_key, self._ca_cert, _subject_for(resident_id),
+                         serial_for(resident_id), key, not_before, not_after)
+
+    def _issue_card(self, resident_id: str, cert_state: str, now: datetime) -> CardCredentials:
         key = self.card_key(resident_id)
-        public = key.public_key()
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(_subject_for(resident_id))
-            .issuer_name(self._ca_cert.subject)
-            .public_key(public)
-            .serial_number(serial_for(resident_id))
-            .not_valid_before(not_before)
-            .not_valid_after(not_after)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                self._ca_key.public_key()), critical=False)
-            .sign(self._ca_key, hashes.SHA256())
-        )
-        return CardCredentials(key, cert.public_bytes(serialization.Encoding.DER), self._ca_der)
+        return CardCredentials(key, self._user_cert(resident_id, key, cert_state, now),
+                               self._ca_der)
+
+    def issue_card_ec(self, resident_id: str, cert_state: str,
+                      now: datetime) -> EcCardCredentials:
+        """A next-generation card (ECDSA P-384 key) for the resident, ``cert_state`` at
+        ``now``: the same serial and subject as the RSA card's, so the center finds the
+        resident the same way."""
+        self.register(resident_id, cert_state)
+        slot = (self._ca_id, resident_id, cert_state, now)
+        with self._lock:
+            issued = self._issued_ec.get(slot)
+        if issued is not None:
+            return issued
+        key = self.card_key_ec(resident_id)
+        issued = EcCardCredentials(key, self._user_cert(resident_id, key, cert_state, now),
+                                   self._ca_der)
+        with self._lock:
+            if len(self._issued_ec) >= self.ISSUED_KEPT:
+                self._issued_ec.clear()
+            self._issued_ec[slot] = issued
+        return issued
 
     def issue_signing(self, resident_id: str, now: datetime) -> CardCredentials:
         """The card's signing (電子署名) key and certificate: a key of its own, the same CA."""
@@ -247,22 +244,10 @@ class TestJPKI:
     def _issue_signing(self, resident_id: str, now: datetime) -> CardCredentials:
         key = self.card_key(SIGNING_PREFIX + resident_id)
         now = _utc(now)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(_subject_for(SIGNING_PREFIX + resident_id))
-            .issuer_name(self._ca_cert.subject)
-            .public_key(key.public_key())
-            .serial_number(serial_for(SIGNING_PREFIX + resident_id))
-            .not_valid_before(now - timedelta(days=365))
-            .not_valid_after(now + timedelta(days=4 * 365))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(
-                digital_signature=True, content_commitment=True, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .sign(self._ca_key, hashes.SHA256())
-        )
-        return CardCredentials(key, cert.public_bytes(serialization.Encoding.DER), self._ca_der)
+        der = user_cert(self._ca_key, self._ca_cert, _subject_for(SIGNING_PREFIX + resident_id),
+                        serial_for(SIGNING_PREFIX + resident_id), key,
+                        now - timedelta(days=365), now + timedelta(days=4 * 365), signing=True)
+        return CardCredentials(key, der, self._ca_der)
 
     def crl(self, now: datetime | None = None) -> x509.CertificateRevocationList:
         """The CRL of this CA, listing the revoked certificates it knows."""
@@ -336,31 +321,38 @@ class TestJPKI:
     def save(self, directory: str | Path) -> None:
         """Write the CA key and certificate and the card keys made under it as PEM files."""
         with self._lock:
-            mine = [(rid, key) for (ca_id, rid), key in self._card_keys.items()
-                    if ca_id == self._ca_id]
+            mine: list[tuple[str, CardKey]] = [
+                (rid, key) for (ca_id, rid), key in self._card_keys.items()
+                if ca_id == self._ca_id]
+            mine += [(EC_PREFIX + rid, key) for (ca_id, rid), key in self._ec_keys.items()
+                     if ca_id == self._ca_id]
         for resident_id, _ in mine:
             if not _SAFE_ID.fullmatch(resident_id):
                 raise ValueError(f"resident id {resident_id!r} cannot be a file name")
         root = Path(directory)
         cards = root / _CARDS_DIR
         cards.mkdir(parents=True, exist_ok=True)
-        _write_private(root / _CA_KEY_FILE, _key_pem(self._ca_key))
+        write_private(root / _CA_KEY_FILE, key_pem(self._ca_key))
         (root / _CA_CERT_FILE).write_bytes(self._ca_cert.public_bytes(serialization.Encoding.PEM))
         for resident_id, key in mine:
-            _write_private(cards / f"{resident_id}{_CARD_SUFFIX}", _key_pem(key))
+            write_private(cards / f"{resident_id}{_CARD_SUFFIX}", key_pem(key))
 
     @classmethod
     def load(cls, directory: str | Path) -> TestJPKI:
         """The TestJPKI saved in ``directory``; its card keys join this process's cache."""
         root = Path(directory)
         ca_cert = x509.load_pem_x509_certificate((root / _CA_CERT_FILE).read_bytes())
-        pki = cls(_load_rsa_key(root / _CA_KEY_FILE), ca_cert)
+        pki = cls(load_rsa_key(root / _CA_KEY_FILE), ca_cert)
         cards = root / _CARDS_DIR
         for path in sorted(cards.glob(f"*{_CARD_SUFFIX}")) if cards.is_dir() else []:
             resident_id = path.name[: -len(_CARD_SUFFIX)]
-            key = _load_rsa_key(path)
+            key = load_card_key(path)
             with cls._lock:
-                cls._card_keys[(pki._ca_id, resident_id)] = key
+                if isinstance(key, ec.EllipticCurvePrivateKey):
+                    resident_id = resident_id.removeprefix(EC_PREFIX)
+                    cls._ec_keys[(pki._ca_id, resident_id)] = key
+                else:
+                    cls._card_keys[(pki._ca_id, resident_id)] = key
             pki._residents[serial_for(resident_id)] = resident_id
         return pki
 

@@ -15,6 +15,21 @@ _DIGITS4 = re.compile(r"[0-9]{4}")
 _RESIDENCE_CARD = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _USER_ID = re.compile(r"[A-Z0-9]{1,16}")  # a card-AP user id, printed on the card
+_HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
+MAX_ATR = 33  # ISO 7816-3: TS, T0, up to 16 interface bytes, 15 historical bytes, TCK
+
+
+def check_atr(path: str, text: str) -> bytes:
+    """An ATR written as hex (spaces allowed): 2 to 33 bytes, starting with TS 3B or 3F."""
+    compact = text.replace(" ", "")
+    if not _HEX.fullmatch(compact):
+        raise schema.SchemaError(path, "must be hex digits, two per byte")
+    atr = bytes.fromhex(compact)
+    if not 2 <= len(atr) <= MAX_ATR:
+        raise schema.SchemaError(path, f"must be 2 to {MAX_ATR} bytes, not {len(atr)}")
+    if atr[0] not in (0x3B, 0x3F):
+        raise schema.SchemaError(path, f"must start with TS 3B or 3F, not {atr[0]:02X}")
+    return atr
 
 
 @dataclass
@@ -64,15 +79,22 @@ class Honseki:
 
 @dataclass
 class Card:
-    type: Literal["mynumber", "smartphone", "juki"]
-    pin: str
+    type: Literal["mynumber", "smartphone", "juki", "face-auth"]
     tries_left: int
     cert: Literal["valid", "revoked", "expired"]
+    pin: str | None = None  # none on a face-authentication card (its PIN is not usable)
     user_id: str | None = None
+    key: Literal["rsa2048", "ecdsa-p384"] = "rsa2048"  # the user-authentication key
+    atr: str | None = None  # hex: the card answers with this ATR instead of the usual one
 
     def check(self) -> None:
-        if not _DIGITS4.fullmatch(self.pin):
+        if self.type == "face-auth":
+            if self.pin is not None:
+                raise schema.SchemaError("pin", "a face-auth card has no usable PIN: leave it out")
+        elif self.pin is None or not _DIGITS4.fullmatch(self.pin):
             raise schema.SchemaError("pin", "must be 4 digits (the user-authentication PIN)")
+        if self.atr is not None:
+            check_atr("atr", self.atr)
         if not 0 <= self.tries_left <= 3:
             raise schema.SchemaError("tries_left", "must be 0 to 3")
         if self.type == "juki" and not self.user_id:
