@@ -124,10 +124,7 @@ class Guidance:
 
     # --- reading -----------------------------------------------------------------------------
     def shown(self, layout: Layout, tr: Translator, new_screen: bool) -> None:
-        """The screen (or what changed on it) read aloud, if guidance is on."""
-        if not self.guided:
-            self._read = layout
-            return
+        """The screen (or what changed on it) read aloud; called while guidance is on."""
         before, self._read = self._read, layout
         if new_screen or before is None or before.screen != layout.screen:
             self.read_all(layout, tr)

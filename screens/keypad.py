@@ -44,12 +44,7 @@ def key_name(key: int, mod: int = 0) -> str | None:
 def focus_order(layout: Layout) -> list[Widget]:
     """The widgets the focus stops at, in reading order (rows top to bottom, then left to
     right). Under a modal dialog (a shade widget) only the dialog's own."""
-    widgets = list(layout.widgets)
-    shades = [i for i, w in enumerate(widgets) if w.kind == "shade"]
-    if shades:
-        widgets = widgets[shades[-1] + 1:]
-    stops = [w for w in widgets if w.action is not None and w.kind not in _NOT_STOPS]
-    return sorted(stops, key=lambda w: (w.rect.y, w.rect.x))
+    return [w for w in layout.in_view() if w.action is not None and w.kind not in _NOT_STOPS]
 
 
 def first_stop(order: list[Widget]) -> Widget | None:

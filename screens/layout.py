@@ -120,6 +120,13 @@ class Layout:
                     return None
         return None
 
+    def in_view(self) -> list[Widget]:
+        """The widgets a resident can reach, top to bottom then left to right (reading order):
+        under a modal dialog (a shade widget), only the dialog's own."""
+        shades = [i for i, w in enumerate(self.widgets) if w.kind == "shade"]
+        widgets = self.widgets[shades[-1] + 1:] if shades else self.widgets
+        return sorted(widgets, key=lambda w: (w.rect.y, w.rect.x))
+
     def __iter__(self) -> Iterator[Widget]:
         return iter(self.widgets)
 

@@ -35,17 +35,6 @@ class Utterance:
     personal: bool = False
 
 
-def _reading_order(widgets: tuple[Widget, ...] | list[Widget]) -> list[Widget]:
-    return sorted(widgets, key=lambda w: (w.rect.y, w.rect.x))
-
-
-def _modal(layout: Layout) -> list[Widget]:
-    """The widgets in view: under a modal dialog, the dialog's own."""
-    widgets = list(layout.widgets)
-    shades = [i for i, w in enumerate(widgets) if w.kind == "shade"]
-    return widgets[shades[-1] + 1:] if shades else widgets
-
-
 def is_personal(widget: Widget, screen: str) -> bool:
     """A resident's own words: a registration field's value (not its name, not a key)."""
     return screen in PERSONAL_SCREENS and widget.id.count(".") == 1 and \
@@ -72,7 +61,7 @@ def _no_repeats(parts: list[str]) -> list[str]:
 def summary(layout: Layout, tr: Translator, private: bool) -> str:
     """The screen read as a whole: every text that is not a button, in reading order."""
     parts: list[str] = []
-    for w in _reading_order(_modal(layout)):
+    for w in layout.in_view():
         if w.action is None and w.kind not in ("button", "key") and \
                 _readable(w, layout.screen, private):
             parts.extend(_spoken(w, tr))
@@ -94,7 +83,7 @@ def changes(before: Layout, after: Layout, tr: Translator, private: bool) -> str
     """What is new in the texts of the same screen (a countdown only when it appears)."""
     old = {w.id: w.texts for w in before.widgets}
     parts: list[str] = []
-    for w in _reading_order(_modal(after)):
+    for w in after.in_view():
         if w.action is not None or w.kind in ("button", "key") or \
                 not _readable(w, after.screen, private):
             continue
