@@ -46,6 +46,9 @@ class CardSlot(Protocol):
     @property
     def card_present(self) -> bool: ...
 
+    @property
+    def card(self) -> Any: ...  # the card model on it, or None
+
     def place(self, card: Any) -> None: ...
 
     def remove(self) -> None: ...
@@ -216,6 +219,16 @@ class Kiosk:
         for observer in self.observers:
             observer.hand({"center": "approve-registrations"})
         return self.transport.approve_registrations()
+
+    def phone_owner(self, word: str) -> None:
+        """The lab's hand: the owner of the iPhone on the reader confirms (Face ID) or declines
+        on the phone; ConfigError when no iPhone lies there."""
+        phone = self.slot.card if self.slot is not None else None
+        if getattr(phone, "kind", None) != "iphone" or word not in ("confirm", "decline"):
+            raise ConfigError("phone: no iPhone is on the reader")
+        for observer in self.observers:
+            observer.hand({"phone": word})
+        getattr(phone, f"phone_{word}")()
 
     def printer_cleared(self) -> None:
         """The operator cleared the printer's fault: re-enable it, and check it again."""

@@ -158,6 +158,7 @@ class Timeouts:
     terms: float = 60
     await_card: float = 60
     pin_entry: float = 60
+    phone_confirm: float = 60  # the iPhone's owner confirms on the phone (the countdown)
     remove_card_alarm: float = 10
     remove_card_giveup: float = 120
     choose: float = 90

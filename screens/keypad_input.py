@@ -13,6 +13,9 @@ from screens.actions import KeyPress, LocalAction, TypeKey
 from screens.guidance import Guidance
 from screens.layout import PIN_DIGITS, Layout, Widget
 
+# The screens where the keypad types a PIN: the sign-in's, and the PIN reset's new PIN.
+PIN_SCREENS = ("pin_entry", "pin_reset_new_pin", "pin_reset_pin_again")
+
 CANCEL_IDS = ("cancel.yes", "pay.cancel", "nav.cancel")
 
 
@@ -78,7 +81,7 @@ class KeypadInput:
         assert self._view is not None
         operator_pin = (self._view.screen == "maintenance" and self._view.operator is not None
                         and self._view.operator.pin_needed)
-        return self._view.screen == "pin_entry" or operator_pin
+        return self._view.screen in PIN_SCREENS or operator_pin
 
     def _pin_key(self: _Host, name: str, tr: Translator) -> tuple[bool, events.Event | None]:
         """A key on a PIN screen: digits, correction and OK (False: not a PIN key). The voice

@@ -49,9 +49,12 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     pad_w = min(px(480), body.w // 2)
     _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad)
     left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
-    prompt = (tr._("Enter the PIN (4 digits) of your smartphone's user certificate.")
-              if view.card_kind == "smartphone"
-              else tr._("Please enter your PIN (4 digits)."))
+    if view.card_kind == "smartphone":
+        prompt = tr._("Enter the PIN (4 digits) of your smartphone's user certificate.")
+    elif view.card_kind == "card-ap":  # the town's own AP on the card: its own PIN
+        prompt = tr._("Enter the PIN (4 digits) of your municipality's card service.")
+    else:
+        prompt = tr._("Please enter your PIN (4 digits).")
     y, prompt_h = left.y, px(110 * frame.style.text_scale)
     frame.add(label("pin_entry.prompt", Rect(left.x, y, left.w, prompt_h), prompt,
                     role="heading"))

@@ -12,9 +12,10 @@ from screens.pictograms import beside
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     frame = Frame(view, tr, size, tr._("Remove your card"), ui=ui)
     beside(frame, "remove_card", ("card_reader",), view.places)
-    heading = (tr._("Please remove your smartphone.") if view.card_kind == "smartphone"
+    phone = view.card_kind in ("smartphone", "iphone")
+    heading = (tr._("Please remove your smartphone.") if phone
                else tr._("Please remove your card."))
     message(frame, "remove_card", heading,
             tr._("Your card has been read. Take it from the reader to continue."),
-            pictogram="phone" if view.card_kind == "smartphone" else "card")
+            pictogram="phone" if phone else "card")
     return frame.layout()

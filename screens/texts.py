@@ -83,6 +83,23 @@ REASONS = {
            "kiosk."),
         N_("Please apply at the counter of your municipal office."),
     ),
+    "pin-reset-not-reserved": (
+        N_("No PIN reset is reserved for this card, or the reservation is used or more than 24 "
+           "hours old."),
+        N_("Please reserve the PIN reset in the app again, then come back within 24 hours."),
+    ),
+    "pin-mismatch": (
+        N_("The two entries were not the same."),
+        N_("Please enter it again, twice."),
+    ),
+    "phone-declined": (
+        N_("You did not confirm on your iPhone, so you were not signed in."),
+        N_("To try again, start from the beginning and confirm with Face ID on your iPhone."),
+    ),
+    "card-expired": (
+        N_("Your card has expired."),
+        N_("Please apply for a new card at your municipal office."),
+    ),
     "cert-revoked": (
         N_("The electronic certificate on your card is no longer valid."),
         N_("Please ask at your municipal office."),

@@ -29,10 +29,11 @@ OPENSC = dict(os.environ, OPENSC_DRIVER="jpki")  # only the JPKI driver probes t
 class Emulator:
     """``kiosk card emulate`` running in its own process."""
 
-    def __init__(self, resident: str, state: Path) -> None:
+    def __init__(self, resident: str, state: Path, world: Path | None = None) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kiosk", "card", "emulate", "--resident", resident,
-             "--state", str(state)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             "--state", str(state), *(["--world", str(world)] if world else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.process.stdout.readline() if self.process.stdout else ""
         assert "on vpcd" in line, line + (self.process.stderr.read() if self.process.stderr
                                           else "")
@@ -110,3 +111,48 @@ def test_an_unknown_resident_is_one_clear_line(tmp_path: Path) -> None:
                           "r999"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert "no resident 'r999'" in run.stdout and "Traceback" not in run.stderr
+
+
+NEXT_CARDS = Path(__file__).parent / "worlds" / "next-cards.toml"
+
+
+def test_an_emulated_iphone_signs_once_its_owner_confirms_on_standard_input(
+        pcscd: object, tmp_path: Path) -> None:
+    """The iPhone served over vpcd: pcscd hands the kiosk's port a card with no PIN EF; signing
+    waits for the owner, who confirms by typing ``confirm`` to the emulator process."""
+    from kiosk.vocabulary.reasons import PhoneNotConfirmed
+
+    wait_empty()
+    phone = Emulator("r030", tmp_path / "state", NEXT_CARDS)
+    try:
+        assert phone.process.stdout is not None and phone.process.stdin is not None
+        assert "confirm or decline" in phone.process.stdout.readline()
+        port = JPKICardPort(lambda: PcscConnection(VPCD_READER))
+        info = port.open()
+        assert (info.kind, info.method) == ("iphone", "phone")
+        with pytest.raises(PhoneNotConfirmed):
+            port.sign_message(b"challenge")
+        phone.process.stdin.write("confirm\n")
+        phone.process.stdin.flush()
+        assert "the owner: confirm" in phone.process.stdout.readline()  # taken, by the event
+        signature = port.sign_message(b"challenge")
+        cert = x509.load_der_x509_certificate(port.read_auth_certificate())
+        cert.public_key().verify(signature, b"challenge", padding.PKCS1v15(),  # type: ignore
+                                 hashes.SHA256())
+        port.close()
+    finally:
+        phone.stop()
+
+
+def test_the_doctor_says_what_lies_on_the_reader_over_pcscd(pcscd: object,
+                                                             tmp_path: Path) -> None:
+    from kiosk.field.doctor_card import card_on
+
+    wait_empty()
+    card = Emulator("r008", tmp_path / "state")
+    try:
+        said = card_on(VPCD_READER)
+        assert said == "card: resident card (住基カード), 3 tries left, RSA, SHA-256, town AP of " \
+            "162108", said
+    finally:
+        card.stop()

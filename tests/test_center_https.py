@@ -33,6 +33,7 @@ from kiosk.vocabulary.reasons import CenterError, Reason
 WORLD = ROOT / "tests" / "worlds" / "with-kawasaki-register.toml"
 HONSEKI_WORLD = ROOT / "tests" / "worlds" / "honseki.toml"
 NEXT_CARDS_WORLD = ROOT / "tests" / "worlds" / "next-cards.toml"  # issue 15's cards
+PIN_RESET_WORLD = ROOT / "tests" / "worlds" / "pin-reset.toml"  # issue 15's reservations
 FRIDAY_11 = datetime(2026, 11, 20, 11, 0, tzinfo=JST)
 
 
@@ -85,6 +86,12 @@ def served_next_cards(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serv
 
 
 @pytest.fixture(scope="module")
+def served_pin_reset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """A center serving the world of the PIN resets reserved in the phone app."""
+    yield from serve(tmp_path_factory, PIN_RESET_WORLD)
+
+
+@pytest.fixture(scope="module")
 def served_honseki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """A center serving the 本籍地 registration's world."""
     yield from serve(tmp_path_factory, HONSEKI_WORLD)
@@ -130,9 +137,14 @@ def on_next_cards_world(path: Path) -> bool:
     return Path(parse_session(path).header.world) == NEXT_CARDS_WORLD
 
 
+def on_pin_reset_world(path: Path) -> bool:
+    return Path(parse_session(path).header.world) == PIN_RESET_WORLD
+
+
 def test_every_session_passes_against_the_served_center(served: Served) -> None:
     sessions = [f for f in sorted(SESSIONS.glob("*.jsonl"))
-                if not on_honseki_world(f) and not on_next_cards_world(f)]
+                if not any(on(f) for on in (on_honseki_world, on_next_cards_world,
+                                            on_pin_reset_world))]
     office = [f for f in sessions if parse_session(f).header.kiosk == "office-0001"]
     store = [f for f in sessions if f not in office]
     for kiosk_id, files in (("store-0001", store), ("office-0001", office)):
@@ -143,13 +155,31 @@ def test_every_session_passes_against_the_served_center(served: Served) -> None:
 
 def test_the_next_cards_sessions_pass_against_a_served_center(
         served_next_cards: Served) -> None:
-    """The ECDSA P-384 card's r‖s verified by the served center over HTTPS; the
-    face-authentication card and the card with an unfamiliar ATR as in-process."""
+    """The ECDSA P-384 card's r‖s verified by the served center over HTTPS; the iPhone, the
+    card-AP method's MAC (the served center holds the town APs' keys), the expired card body,
+    the face-authentication card and the card with an unfamiliar ATR as in-process."""
     sessions = [f for f in sorted(SESSIONS.glob("*.jsonl")) if on_next_cards_world(f)]
-    assert len(sessions) == 3
+    assert len(sessions) >= 10
     run = replay(served_next_cards.kiosk_toml("store-0001"), *sessions)
     assert run.returncode == 0, run.stdout + run.stderr[-2000:]
-    assert "3 passed, 0 failed" in run.stdout
+    assert f"{len(sessions)} passed, 0 failed" in run.stdout
+
+
+def test_the_pin_reset_sessions_pass_against_a_served_center(served_pin_reset: Served) -> None:
+    """The reservation checked, the one-time authorisation issued and used up by the served
+    center over HTTPS; the new PIN goes to the card only."""
+    # The served center keeps what a reset used up: one session per resident (the first).
+    sessions, seen = [], set()
+    for f in sorted(SESSIONS.glob("*.jsonl")):
+        residents = {s.value["resident"] for s in parse_session(f).steps if s.action == "card"
+                     and s.value["card"] == "place"} if on_pin_reset_world(f) else {""}
+        if "" not in residents and not residents & seen:
+            sessions.append(f)
+            seen |= residents
+    assert len(sessions) >= 4
+    run = replay(served_pin_reset.kiosk_toml("store-0001"), *sessions)
+    assert run.returncode == 0, run.stdout + run.stderr[-2000:]
+    assert f"{len(sessions)} passed, 0 failed" in run.stdout
 
 
 def test_the_registration_sessions_pass_against_a_served_center(served_honseki: Served) -> None:

@@ -13,10 +13,13 @@ from drivers.card.emulator import MyNumberCard, TransitCard
 from drivers.card.jpki import JPKIClient, digest_info_sha256
 from drivers.card.jpki_algo import sha384
 from drivers.card.jpki_port import JPKICardPort
+from drivers.card.jpki_spec import EF_AUTH_PIN, EF_SIGN_PIN
+from drivers.card.town_ap import find_town_ap, internal_authenticate, read_user_id
+from drivers.card.town_ap_spec import town_aid
 from kiosk.lab.center.pki import EcCardCredentials, TestJPKI
 from kiosk.vocabulary.reasons import CardError, FaceAuthCard, KioskError, Reason
 
-MAX_APDUS = 200  # far more than any operation may take: more means a runaway loop
+MAX_APDUS = 400  # far more than the operations of one test may take: more is a runaway loop
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -42,7 +45,7 @@ class FakeConnection:
 
 byte = st.integers(0, 255)
 known_sw = st.sampled_from([0x9000, 0x6282, 0x6100, 0x6110, 0x63C0, 0x63C2, 0x6300, 0x6700,
-                            0x6982, 0x6983, 0x6984, 0x6A80, 0x6A82, 0x6B00, 0x6D00, 0x6E00,
+                            0x6982, 0x6983, 0x6984, 0x6985, 0x6A80, 0x6A82, 0x6B00, 0x6D00, 0x6E00,
                             0x6F00, 0x6C04])
 data = st.lists(byte, max_size=300)
 header = st.one_of(
@@ -53,7 +56,12 @@ header = st.one_of(
 ).map(list)
 tokens = st.sampled_from([b"JPKIAPICCTOKEN2", b"JPKIAPGPSETOKEN", b"JPKIAPICCTOKEN", b"X",
                           b"\xff\xfe", b"JPKIAPICCTOKEN2" + b" " * 10]).map(list)
-good = st.builds(lambda d, sw: (d, sw >> 8, sw & 0xFF), st.one_of(data, header, tokens), known_sw)
+fci = st.sampled_from([  # a town AP's FCI, whole, cut, lying about its length, or another AID
+    [0x6F, 0x0E, 0x84, 0x0C, *town_aid("162108")], [0x6F, 0x0E, 0x84, 0x0C, 0xD3],
+    [0x6F, 0x02, 0x84, 0x09], [0x6F, 0x0B, 0x84, 0x09, *town_aid("162108")[:9]],
+    [0x6F, 0x0E, 0x84, 0x0C, *town_aid("162108")[:9], 0xFF, 0xFF, 0xFF]])
+good = st.builds(lambda d, sw: (d, sw >> 8, sw & 0xFF), st.one_of(data, header, tokens, fci),
+                 known_sw)
 random_sw = st.tuples(data, byte, byte)
 malformed = st.sampled_from([
     None, (), ([], 0x90), ([], 0x90, 0x00, 0x00), "9000", ([], "90", 0), ([], 0x90, 256),
@@ -86,6 +94,12 @@ def test_client_raises_only_kiosk_errors(responses):
     attempt(lambda: client.sign(digest_info_sha256(b"nonce")))
     attempt(lambda: client.sign_ecdsa(sha384(b"nonce")))
     attempt(client.read_certificate)
+    attempt(lambda: client.get_challenge(EF_AUTH_PIN))
+    attempt(lambda: client.reset_retry_counter(EF_SIGN_PIN, bytes(16), bytearray(b"KIOSK2026")))
+    attempt(client.has_pin)
+    attempt(lambda: find_town_ap(client))
+    attempt(lambda: read_user_id(client))
+    attempt(lambda: internal_authenticate(client, b"kiosk-auth/v1"))
     assert client.stats.apdus == conn.sent
 
 
@@ -97,6 +111,20 @@ def test_port_raises_only_kiosk_errors(responses):
     attempt(lambda: port.verify_pin(bytearray(b"1234")))
     attempt(lambda: port.sign_message(b"nonce"))
     attempt(port.read_auth_certificate)
+    attempt(lambda: port.pin_reset_nonce("user"))
+    attempt(lambda: port.reset_pin("user", bytes(16), bytearray(b"5173")))
+    port.close()
+
+
+@FUZZ
+@given(script)
+def test_port_by_a_town_ap_or_as_a_phone_raises_only_kiosk_errors(responses):
+    """The card-AP method (a town taking it) and the iPhone's asks: typed errors only."""
+    port = JPKICardPort(lambda: FakeConnection(responses))
+    attempt(lambda: port.open(frozenset({"162108"})))
+    attempt(lambda: port.verify_pin(bytearray(b"2468")))
+    for _ in range(3):  # a phone asked again and again
+        attempt(lambda: port.sign_message(b"nonce"))
     port.close()
 
 
@@ -159,7 +187,8 @@ def _key() -> rsa.RSAPrivateKey:
 
 apdu = st.one_of(
     st.lists(byte, max_size=270),
-    st.tuples(st.sampled_from([0x00, 0x80, 0x90, 0xFF]), st.sampled_from([0xA4, 0xB0, 0x20, 0x2A]),
+    st.tuples(st.sampled_from([0x00, 0x80, 0x90, 0xFF]), st.sampled_from([0xA4, 0xB0, 0x20, 0x2A,
+                                                                          0x84, 0x2C]),
               byte, byte, st.lists(byte, max_size=40)).map(lambda t: [*t[:4], *t[4]]),
 )
 
@@ -173,14 +202,17 @@ def test_card_models_always_answer_a_well_formed_response(apdus):
     transit.power_on()
     ec = _ec_card()
     face = MyNumberCard("mynumber", None, 3, _key(), b"\x30\x03\x02\x01\x00", b"\x30\x00")
-    for extra in (ec, face):
+    resettable = MyNumberCard("mynumber", "1234", 0, _key(), b"\x30\x03\x02\x01\x00",
+                              b"\x30\x00", reset_key=bytes(16))  # GET CHALLENGE, 2C
+    for extra in (ec, face, resettable):
         extra.power_on()
     for command in apdus:
-        for model in (card, transit, ec, face):
+        for model in (card, transit, ec, face, resettable):
             data, sw1, sw2 = model.transmit(command)
             assert all(0 <= b <= 255 for b in (*data, sw1, sw2))
             assert len(data) <= 256
     assert 0 <= card.tries_left <= 3
+    assert resettable.tries_left == 0  # no authorisation: never reset
 
 
 _EC: list[EcCardCredentials] = []

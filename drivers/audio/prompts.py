@@ -15,7 +15,7 @@ from __future__ import annotations
 PROMPT_IDS = (
     "insert-card", "enter-pin", "remove-card", "take-certificate", "take-change", "forgotten-card",
     "forgotten-paper", "forgotten-change", "thanks", "cancelled", "error", "welcome", "terms",
-    "please-wait", "choose", "confirm", "insert-fee", "out-of-service",
+    "please-wait", "choose", "confirm", "insert-fee", "out-of-service", "confirm-on-phone",
 )
 
 FALLBACK_LANGUAGE = "en"
@@ -56,6 +56,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "insert-fee": "りょうきんを とうにゅう してください。",
         "out-of-service": ("もうしわけ ありません。"
                            "ただいま、この たんまつは ごりよう いただけません。"),
+        "confirm-on-phone": "アイフォーンの がめんで、かくにんを してください。",
     },
     "ja-x-easy": {
         "insert-card": "マイナンバーカードを、カードリーダーに おいて ください。",
@@ -76,6 +77,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "えらんだ ものと ねだんを みて ください。",
         "insert-fee": "おかねを いれて ください。",
         "out-of-service": "ごめんなさい。いまは つかえません。",
+        "confirm-on-phone": "アイフォーンの がめんで、「はい」を おして ください。",
     },
     "en": {
         "insert-card": "Please place your My Number card on the card reader.",
@@ -96,6 +98,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "Please check your request and the fee.",
         "insert-fee": "Please insert the fee.",
         "out-of-service": "Sorry, this kiosk cannot be used right now.",
+        "confirm-on-phone": "Please confirm on your iPhone.",
     },
     # 个人 is spelt ge4ren2 (pinyin, tone digits, which cmn-latn-pinyin reads right): its
     # dictionary gives 个 the neutral tone there.
@@ -118,6 +121,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "请确认申请内容和手续费。",
         "insert-fee": "请投入费用。",
         "out-of-service": "很抱歉，本终端目前无法使用。",
+        "confirm-on-phone": "请在您的iPhone上确认。",
     },
     "zh-Hant": {
         "insert-card": "請把ge4ren2編號卡放在讀卡機上。",
@@ -138,6 +142,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "請確認申請內容和手續費。",
         "insert-fee": "請投入費用。",
         "out-of-service": "很抱歉，本終端機目前無法使用。",
+        "confirm-on-phone": "請在您的iPhone上確認。",
     },
     "ko": {
         "insert-card": "마이넘버 카드를 카드 리더기에 올려놓아 주십시오.",
@@ -158,6 +163,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "신청 내용과 수수료를 확인해 주십시오.",
         "insert-fee": "요금을 넣어 주십시오.",
         "out-of-service": "죄송합니다. 지금은 이 단말기를 이용할 수 없습니다.",
+        "confirm-on-phone": "아이폰에서 확인해 주십시오.",
     },
     "es": {
         "insert-card": "Coloque su tarjeta Mai Námber sobre el lector de tarjetas.",
@@ -178,6 +184,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "Revise su solicitud y la tarifa.",
         "insert-fee": "Introduzca el importe.",
         "out-of-service": "Lo sentimos, esta terminal no se puede usar ahora.",
+        "confirm-on-phone": "Confirme en su iPhone, por favor.",
     },
     "pt-BR": {
         "insert-card": "Coloque seu cartão Mai Nâmber sobre o leitor de cartão.",
@@ -198,6 +205,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "Confira o pedido e a taxa.",
         "insert-fee": "Insira o valor da taxa.",
         "out-of-service": "Desculpe, este terminal não pode ser usado agora.",
+        "confirm-on-phone": "Confirme no seu iPhone, por favor.",
     },
     "vi": {
         "insert-card": "Vui lòng đặt thẻ mai năm bơ lên đầu đọc thẻ.",
@@ -218,6 +226,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "Vui lòng kiểm tra yêu cầu và lệ phí.",
         "insert-fee": "Vui lòng cho tiền vào.",
         "out-of-service": "Xin lỗi, hiện không thể sử dụng máy này.",
+        "confirm-on-phone": "Vui lòng xác nhận trên iPhone của bạn.",
     },
     "tl": {
         "insert-card": "Pakilagay ang iyong My Number card sa card reader.",
@@ -238,6 +247,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "Pakisuri ang iyong hiling at ang bayad.",
         "insert-fee": "Pakihulog ang bayad.",
         "out-of-service": "Paumanhin, hindi magagamit ang kiosk na ito ngayon.",
+        "confirm-on-phone": "Pakikumpirma sa iyong iPhone.",
     },
     "id": {
         "insert-card": "Silakan letakkan kartu mai namber Anda di atas pembaca kartu.",
@@ -259,6 +269,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "Periksa permohonan dan biayanya.",
         "insert-fee": "Silakan masukkan uang biayanya.",
         "out-of-service": "Mohon maaf, mesin ini tidak dapat digunakan saat ini.",
+        "confirm-on-phone": "Mohon konfirmasi di iPhone Anda.",
     },
     "ne": {
         "insert-card": "कृपया माई नम्बर कार्ड कार्ड रिडरमा राख्नुहोस्।",
@@ -279,6 +290,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "कृपया अनुरोध र शुल्क जाँच्नुहोस्।",
         "insert-fee": "कृपया शुल्क हाल्नुहोस्।",
         "out-of-service": "माफ गर्नुहोस्, अहिले यो मेसिन प्रयोग गर्न सकिँदैन।",
+        "confirm-on-phone": "कृपया आफ्नो आईफोनमा पुष्टि गर्नुहोस्।",
     },
     "th": {
         "insert-card": "กรุณาวางบัตรมายนัมเบอร์บนเครื่องอ่านบัตร",
@@ -299,6 +311,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "confirm": "กรุณาตรวจสอบคำขอและค่าธรรมเนียม",
         "insert-fee": "กรุณาใส่เงินค่าธรรมเนียม",
         "out-of-service": "ขออภัย ขณะนี้ไม่สามารถใช้เครื่องนี้ได้",
+        "confirm-on-phone": "กรุณายืนยันบนไอโฟนของคุณ",
     },
 }
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from drivers.card.jpki_spec import (
     AUTH_PIN_TRIES,
+    CARD_NONCE_BYTES,
     DIGEST_INFO_PREFIXES,
     EF_AUTH_CERT,
     EF_AUTH_KEY,
@@ -24,6 +25,7 @@ from drivers.card.jpki_spec import (
     JPKI_AID,
     KINDS,
     MAX_TRIES,
+    RESET_MAC_BYTES,
     SW_AUTH_BLOCKED,
     SW_CLA_NOT_SUPPORTED,
     SW_END_OF_FILE,
@@ -82,12 +84,15 @@ def digest_info_sha256(data: bytes) -> bytes:
 
 
 def status_error(sw: int, doing: str) -> CardError:
-    """The typed error for an unexpected status word."""
+    """The typed error for an unexpected status word (which it keeps, as ``sw``)."""
     if sw in _UNSUPPORTED_SW:
-        return CardError(f"{doing}: status {sw:04X}", reason=Reason.CARD_UNSUPPORTED)
-    if sw == SW_SECURITY_NOT_SATISFIED:
-        return CardError(f"{doing}: security status not satisfied (PIN not verified)")
-    return CardError(f"{doing}: status {sw:04X}", reason=Reason.CARD_UNREADABLE)
+        error = CardError(f"{doing}: status {sw:04X}", reason=Reason.CARD_UNSUPPORTED)
+    elif sw == SW_SECURITY_NOT_SATISFIED:
+        error = CardError(f"{doing}: security status not satisfied (PIN not verified)")
+    else:
+        error = CardError(f"{doing}: status {sw:04X}", reason=Reason.CARD_UNREADABLE)
+    error.sw = sw
+    return error
 
 
 def _parse_response(result: Any) -> tuple[bytes, int]:
@@ -146,6 +151,12 @@ class JPKIClient:
             more, sw = self._send([0x00, 0xC0, 0x00, 0x00, sw & 0xFF])
             data += more
         return data, sw
+
+    def exchange(self, apdu: list[int]) -> tuple[bytes, int]:
+        """One command for another AP of the card; a SELECT by name forgets the EF selected."""
+        if apdu[1:3] == [0xA4, 0x04]:
+            self._selected = None
+        return self._exchange(apdu)
 
     # --- selection -----------------------------------------------------------------------------
     def select_ap(self) -> None:
@@ -232,6 +243,16 @@ class JPKIClient:
         return bytes(data[:total])
 
     # --- PIN -----------------------------------------------------------------------------------
+    def has_pin(self, pin_ef: int = EF_AUTH_PIN) -> bool:
+        """Whether the PIN's EF is there (an iPhone has none: its owner confirms on the phone)."""
+        try:
+            self.select_ef(pin_ef)
+        except CardError as exc:
+            if exc.sw == SW_FILE_NOT_FOUND:
+                return False
+            raise
+        return True
+
     def tries_left(self, pin_ef: int = EF_AUTH_PIN) -> int:
         """The PIN's retry counter, asked with an empty VERIFY (spends no try)."""
         self.select_ef(pin_ef)
@@ -293,6 +314,37 @@ class JPKIClient:
         if len(data) != 2 * P384_BYTES:
             raise CardError(f"sign: {len(data)} bytes for an r‖s of {2 * P384_BYTES}")
         return data
+
+    # --- PIN reset -----------------------------------------------------------------------------
+    def get_challenge(self, pin_ef: int) -> bytes:
+        """GET CHALLENGE with the PIN's EF selected: the card's single-use 8-byte reset nonce."""
+        self.select_ef(pin_ef)
+        data, sw = self._exchange([0x00, 0x84, 0x00, 0x00, CARD_NONCE_BYTES])
+        if sw != SW_OK:
+            raise status_error(sw, "get challenge")
+        if len(data) != CARD_NONCE_BYTES:
+            raise CardError(f"get challenge: {len(data)} bytes for {CARD_NONCE_BYTES}")
+        return data
+
+    def reset_retry_counter(self, pin_ef: int, authorisation: bytes, new_pin: bytearray) -> None:
+        """RESET RETRY COUNTER ``00 2C 02 80``: authorisation ‖ new PIN; the APDU is wiped after."""
+        if len(authorisation) != RESET_MAC_BYTES:
+            raise ValueError(f"an authorisation is {RESET_MAC_BYTES} bytes")
+        if not 4 <= len(new_pin) <= 16 or any(b not in _PIN_BYTES for b in new_pin):
+            raise ValueError("a PIN is 4 to 16 ASCII letters or digits")
+        self.select_ef(pin_ef)
+        apdu = [0x00, 0x2C, 0x02, 0x80, RESET_MAC_BYTES + len(new_pin), *authorisation]
+        apdu.extend(new_pin)
+        try:
+            data, sw = self._exchange(apdu, sensitive=True)
+        finally:
+            apdu[:] = bytes(len(apdu))
+        if sw == SW_REF_DATA_BLOCKED:
+            raise FaceAuthCard("PIN not usable (face-authentication card)")
+        if sw != SW_OK:
+            raise status_error(sw, "reset retry counter")
+        if data:
+            raise CardError("reset retry counter: the card answered data")
 
 
 def _der_total_length(head: bytes) -> int:

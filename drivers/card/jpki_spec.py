@@ -34,6 +34,7 @@ SW_WRONG_LENGTH = 0x6700
 SW_INCOMPATIBLE_FILE = 0x6981
 SW_SECURITY_NOT_SATISFIED = 0x6982
 SW_AUTH_BLOCKED = 0x6983
+SW_CONDITIONS_NOT_SATISFIED = 0x6985  # an iPhone whose owner declined on the phone
 SW_REF_DATA_BLOCKED = 0x6984
 SW_NO_CURRENT_EF = 0x6986
 SW_WRONG_DATA = 0x6A80
@@ -54,3 +55,10 @@ DIGEST_INFO_PREFIXES = {
     "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
     "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
 }
+
+# The PIN reset (暗証番号の再設定): GET CHALLENGE with a PIN EF selected, then RESET RETRY
+# COUNTER ``00 2C 02 80`` with the center's AES-CMAC authorisation ‖ the new PIN.
+SW_CONDITIONS_NOT_SATISFIED = 0x6985  # no nonce of the card's for this PIN (none, or used)
+PIN_EFS = {"user": EF_AUTH_PIN, "signing": EF_SIGN_PIN}
+CARD_NONCE_BYTES = 8
+RESET_MAC_BYTES = 16

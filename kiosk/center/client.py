@@ -12,14 +12,18 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from kiosk.center import protocol as p
+from kiosk.center.pin_reset_messages import CardNonce
 from kiosk.center.transport import Transport, TransportError
 from kiosk.vocabulary.reasons import CenterError, DocumentRejected, Reason
+
+if TYPE_CHECKING:
+    from kiosk.vocabulary.ports import TownCard
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +87,11 @@ class CenterClient:
         return self._call("authenticate", p.AuthenticateRequest(certificate, signature, nonce),
                           p.Authenticated)
 
+    def authenticate_ap(self, town: TownCard, mac: bytes, nonce: bytes) -> p.Authenticated:
+        return self._call("authenticate_ap",
+                          p.AuthenticateApRequest(town.municipality, town.user_id, mac, nonce),
+                          p.Authenticated)
+
     def order(self, token: str, municipality: str, certificate: str,
               options: dict[str, object], copies: int) -> p.Order:
         order = self._call(
@@ -117,3 +126,20 @@ class CenterClient:
         """Apply to get the 本籍地's certificates here; the typed text is never logged."""
         return self._call("register", p.RegistrationRequest(token, municipality, honseki,
                                                              hittousha), p.Registration)
+
+    def pin_reset_check(self, certificate: bytes) -> list[str]:
+        """The PINs a reset reserved for this card resets; CenterError(pin-reset-not-reserved)."""
+        return list(self._call("pin_reset_check", p.PinResetCheck(certificate),
+                               p.PinResetReserved).which)
+
+    def pin_reset_authorise(self, certificate: bytes,
+                            nonces: dict[str, bytes]) -> dict[str, bytes]:
+        """One authorisation per PIN, over the card's nonce for it (no PIN is sent)."""
+        request = p.PinResetAuthorise(certificate, [CardNonce(pin, nonce)
+                                                    for pin, nonce in nonces.items()])
+        reply = self._call("pin_reset_authorise", request, p.PinResetAuthorised)
+        out = {a.pin: a.mac for a in reply.authorisations}
+        if set(out) != set(nonces) or len(out) != len(reply.authorisations):
+            raise CenterError("pin_reset_authorise: not one authorisation per PIN asked",
+                              Reason.CENTER_UNAVAILABLE)
+        return out

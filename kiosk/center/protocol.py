@@ -16,6 +16,12 @@ from typing import Any
 
 from kiosk import schema
 
+# The PIN reset's messages (暗証番号の再設定), part of this protocol too.
+from kiosk.center.pin_reset_messages import PinResetAuthorise as PinResetAuthorise
+from kiosk.center.pin_reset_messages import PinResetAuthorised as PinResetAuthorised
+from kiosk.center.pin_reset_messages import PinResetCheck as PinResetCheck
+from kiosk.center.pin_reset_messages import PinResetReserved as PinResetReserved
+
 # The 本籍地 registration's messages, part of this protocol (``p.RegistrationRequest`` …).
 from kiosk.center.registration_messages import HITTOUSHA_MAX as HITTOUSHA_MAX
 from kiosk.center.registration_messages import HONSEKI_MAX as HONSEKI_MAX
@@ -93,6 +99,7 @@ class Municipality:
     hours: Hours
     max_copies: int
     certificates: list[CertificateOffer]
+    auth: list[str] = field(default_factory=lambda: ["jpki"])  # and/or "card-ap"
 
 
 @dataclass
@@ -117,6 +124,20 @@ class AuthenticateRequest:
     certificate: bytes
     signature: bytes
     nonce: bytes
+
+
+@dataclass
+class AuthenticateApRequest:
+    """The card-AP method: the town's AP on the card answered the challenge with its MAC
+    (AES-CMAC over SHA-256 of ``auth_message``) after its own PIN."""
+
+    municipality: str
+    user_id: str
+    mac: bytes
+    nonce: bytes
+
+    def check(self) -> None:
+        _at_most(self, 16, "municipality", "user_id")
 
 
 @dataclass
@@ -235,12 +256,15 @@ CALLS: dict[str, tuple[type | None, type]] = {
     "catalog": (None, Catalog),
     "challenge": (None, Challenge),
     "authenticate": (AuthenticateRequest, Authenticated),
+    "authenticate_ap": (AuthenticateApRequest, Authenticated),
     "order": (OrderRequest, Order),
     "complete": (OrderRef, Done),
     "cancel": (OrderRef, Done),
     "settlement": (SettlementReport, SettlementAck),
     "registration_towns": (TokenRef, RegistrationChoices),
     "register": (RegistrationRequest, Registration),
+    "pin_reset_check": (PinResetCheck, PinResetReserved),
+    "pin_reset_authorise": (PinResetAuthorise, PinResetAuthorised),
 }
 
 

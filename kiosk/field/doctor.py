@@ -70,32 +70,10 @@ def check_config(path: Path | None) -> Result:
 
 
 def check_card_readers(ctx: Context) -> Result:
-    from smartcard import scard
+    """pcscd, its readers, and what a card on one is (kind, algorithm; no PIN)."""
+    from kiosk.field.doctor_card import check_card_readers as readers
 
-    card = ctx.config.card if ctx.config else None
-    pcsc = card is not None and card.reader == "pcsc"
-    missing = FAIL if pcsc else WARN
-    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
-    if hresult != scard.SCARD_S_SUCCESS:
-        return missing, "pcscd is not running" + ("" if pcsc else " (card.reader = emulated)")
-    try:
-        hresult, readers = scard.SCardListReaders(context, [])
-        if hresult != scard.SCARD_S_SUCCESS or not readers:
-            return missing, "pcscd is running but lists no reader"
-        if card is not None and card.reader_pattern:
-            import fnmatch
-
-            readers = [r for r in readers if fnmatch.fnmatchcase(r, card.reader_pattern)]
-            if not readers:
-                return missing, f"no reader matches {card.reader_pattern!r}"
-        states = [(r, scard.SCARD_STATE_UNAWARE) for r in readers]
-        hresult, states = scard.SCardGetStatusChange(context, 0, states)
-        listed = []
-        for reader, state, _atr in states:
-            listed.append(f"{reader} ({'card' if state & scard.SCARD_STATE_PRESENT else 'empty'})")
-        return OK, f"{len(listed)} reader{'s' if len(listed) > 1 else ''}: " + ", ".join(listed)
-    finally:
-        scard.SCardReleaseContext(context)
+    return readers(ctx.config)
 
 
 def check_vpcd(ctx: Context) -> Result:

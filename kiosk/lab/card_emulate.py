@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from drivers.card.emulator import TransitCard
@@ -38,11 +39,29 @@ def build_card(resident: str, world_path: Path | None, state: CardState | None) 
     pki = state.pki() if state is not None else TestJPKI()
     tries, sign_tries = state.counters(resident) if state is not None else (None, None)
     try:
-        return resident_card(world, pki, resident, SystemClock().now(), tries, sign_tries)
+        pins = state.reset_pins(resident) if state is not None else {}
+        return resident_card(world, pki, resident, SystemClock().now(), tries, sign_tries,
+                             pins)
     except KeyError:
         known = ", ".join(r.id for r in world.residents)
         raise ValueError(f"no resident {resident!r} in the world (known: {known}, "
                          f"or {TRANSIT})") from None
+
+
+def owner_hand(phone: MyNumberCard, lines: Iterable[str], out: Callable[[str], object]) -> None:
+    """The iPhone's owner, typed on standard input: ``confirm`` or ``decline``, one a line."""
+    for line in lines:
+        word = line.strip().lower()
+        if word == "confirm":
+            phone.phone_confirm()
+        elif word == "decline":
+            phone.phone_decline()
+        elif word:
+            out(f"unknown {word[:20]!r}: type confirm or decline")
+            continue
+        else:
+            continue
+        out(f"the owner: {word}")
 
 
 def emulate(vpcd: str, resident: str, world_path: Path | None, state_dir: Path | None,
@@ -76,6 +95,10 @@ def emulate(vpcd: str, resident: str, world_path: Path | None, state_dir: Path |
     signal.signal(signal.SIGTERM, lift)
     signal.signal(signal.SIGINT, lift)
     out(f"card of {resident} on vpcd {host}:{port}; Ctrl-C lifts it")
+    if isinstance(card, MyNumberCard) and card.kind == "iphone":
+        out("an iPhone: type confirm or decline (its owner's Face ID) on standard input")
+        threading.Thread(target=owner_hand, args=(card, sys.stdin, out), name="iphone-owner",
+                         daemon=True).start()
     try:
         vcard.serve()
     except (VpcdClosed, OSError):

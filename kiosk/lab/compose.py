@@ -4,13 +4,13 @@ emulated cards come from. Imported by ``kiosk.app`` only when a configuration na
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kiosk.center.client import CenterClient
 from kiosk.clock import Clock
 from kiosk.config import Config, ConfigError
 from kiosk.field.logs import add_redactions, world_redactions
-from kiosk.lab.center.cards import CardState, resident_card
+from kiosk.lab.center.cards import CardMemory, CardState
 from kiosk.lab.center.center import ReferenceCenter
 from kiosk.lab.center.local import LocalTransport
 from kiosk.lab.center.pki import TestJPKI
@@ -19,7 +19,15 @@ from kiosk.lab.center.world import World, WorldError, load_world
 if TYPE_CHECKING:
     from drivers.card.emulator import MyNumberCard
 
-CardIssuer = tuple[World, TestJPKI]
+
+
+class CardIssuer(NamedTuple):
+    """Where a kiosk's emulated cards come from: the world, the test CA, and the cards issued
+    so far (a PIN reset on one outlives lifting it)."""
+
+    world: World
+    pki: TestJPKI
+    memory: CardMemory
 
 
 def local_center(config: Config, clock: Clock, kiosk_id: str
@@ -44,9 +52,10 @@ def card_issuer(config: Config, center: ReferenceCenter | None) -> CardIssuer | 
         except WorldError as exc:
             raise ConfigError(f"emulator.world: {exc}") from None
         pki = CardState(Path(emulator.state)).pki() if emulator.state else TestJPKI()
-        issuer: CardIssuer | None = (world, pki)
+        issuer: CardIssuer | None = CardIssuer(world, pki, CardMemory())
     else:
-        issuer = (center.world, center.pki) if center is not None else None
+        issuer = (CardIssuer(center.world, center.pki, CardMemory()) if center is not None
+                  else None)
     worlds = {id(w): w for w in (center.world if center else None,
                                  issuer[0] if issuer else None) if w}
     for world in worlds.values():
@@ -56,5 +65,4 @@ def card_issuer(config: Config, center: ReferenceCenter | None) -> CardIssuer | 
 
 def issue_card(issuer: CardIssuer, resident_id: str, clock: Clock) -> MyNumberCard:
     """The card (or phone) of a resident of the world, issued by the center's test CA."""
-    world, pki = issuer
-    return resident_card(world, pki, resident_id, clock.now())
+    return issuer.memory.issue(issuer.world, issuer.pki, resident_id, clock.now())

@@ -24,6 +24,7 @@ from kiosk.journal.store import Totals
 from kiosk.record.lines import ACTIONS, FIELD, Line, header_config
 from kiosk.record.observe import Context, Observed, observe_result
 from kiosk.vocabulary import events as ev
+from kiosk.vocabulary.reasons import Reason
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,9 @@ class Recorder:
             operator = session.operator
             if isinstance(self.context, dict) and not (operator and operator.authorized):
                 self.context["pin"] = "wrong"
+        elif (isinstance(event, ev.EnterPin | ev.SetText) and isinstance(self.context, dict)
+              and session.visit.message == Reason.PIN_MISMATCH):
+            self._mistyped(self.context)  # a new PIN's second entry differed from the first
         faults = set(session.faults)
         if "journal" in faults - self._faults_before:
             self._world("disk", "full")
@@ -176,6 +180,14 @@ class Recorder:
             for line in self.segment.texts:
                 line["text"] = {name: "wrong" for name in line["text"]}
             self.segment.texts.clear()
+
+    @staticmethod
+    def _mistyped(line: Line) -> None:
+        """A new PIN's (or signing password's) second entry, not the first one again."""
+        if "pin" in line:
+            line["pin"] = "wrong"
+        elif isinstance(line.get("text"), dict):
+            line["text"] = {name: "wrong" for name in line["text"]}
 
     def _world(self, key: str, state: str) -> None:
         """The world stands at ``state`` since whatever asked it: write that line there."""

@@ -23,7 +23,7 @@ FORMAT_VERSION = 1
 
 RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality", "certificate",
                     "options", "copies", "text", "confirm", "insert", "tap", "cancel", "back",
-                    "take", "idle")
+                    "take", "idle", "phone")
 WORLD_ACTIONS = ("printer", "center", "power", "clock", "reader", "emoney", "disk")
 STAFF_ACTIONS = ("key",)  # {"key": "down"}: the keypad; "operator": the service keyboard's
 CHECKS = ("expect", "wait")
@@ -324,6 +324,8 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "back": lambda v, o: None if v is True else "must be true",
     "take": lambda v, o: None if v in ("paper", "change") else "must be \"paper\" or \"change\"",
     "idle": lambda v, o: None if _seconds(v) else f"must be seconds, 0 to {MAX_SECONDS:g}",
+    "phone": lambda v, o: None if v in ("confirm", "decline") else
+    "must be \"confirm\" or \"decline\" (the iPhone's owner, on the phone)",
     "clock": lambda v, o: None,
     "power": lambda v, o: None if v == "cut" else "must be \"cut\"",
     "key": lambda v, o: None if v == "operator" or v in KEYPAD_KEYS else

@@ -19,8 +19,8 @@ from kiosk.replay.fuzz_world import FuzzWorld
 from kiosk.vocabulary.view import LANGUAGES, View
 
 Line = dict[str, Any]
-SERVICES = ("certificates", "honseki-registration")
-OTHER_SERVICES = ("pin-reset", "forms", "bogus")
+SERVICES = ("certificates", "honseki-registration", "pin-reset")
+OTHER_SERVICES = ("forms", "bogus")
 CERTIFICATES = ("juminhyo", "kisai-jiko", "inkan", "tax-income", "tax-assessment",
                 "tax-payment", "koseki-zenbu", "koseki-kojin", "koseki-fuhyo", "bogus")
 FAULTS = ("down", "5xx", "malformed-json", "wrong-document", "truncated-pdf", "slow:2",
@@ -32,7 +32,7 @@ KANA = ("あいうえおかきくけこさしすせそたちつてとなにぬ�
         "まみむめもやゆよらりるれろわをん")
 TEXT_CHARS = KANA + "がぎぐぱぴゃゅょっアイウカキクー0123456789- "
 BUSY = ("reading_card", "authenticating", "requesting", "printing", "registration_checking",
-        "registering")
+        "registering", "pin_reset_checking", "pin_reset_writing")
 MONEY_STATES = ("payment", "collect", "refunding", "thanks", "error")
 END_IDLE = 900.0  # seconds of nobody at the kiosk at the end: longer than any timeout chain
 LONG_IDLES = (4 * 86400.0, 6.5 * 86400.0, MAX_SECONDS)  # nobody at the kiosk for days
@@ -319,6 +319,21 @@ class Resident:
 
     def _on_registration_done(self, seen: Seen) -> Line:
         return self.rng.choice(({"confirm": True}, {"confirm": True}, {"idle": 31}))
+
+    # ------------------------------------------------------------------ the PIN reset
+    def _on_pin_reset_new_pin(self, seen: Seen) -> Line:
+        return {"pin": self.rng.choice(("5173", "5173", "5173", self.wrong_pin()))}
+
+    _on_pin_reset_pin_again = _on_pin_reset_new_pin  # mostly the same twice, now and then not
+
+    def _on_pin_reset_signing(self, seen: Seen) -> Line:
+        typed = self.rng.choice(("KIOSK2026", "KIOSK2026", "KIOSK2025", "ABC"))
+        return {"text": {"signing_password": typed}}
+
+    _on_pin_reset_signing_again = _on_pin_reset_signing
+
+    def _on_pin_reset_done(self, seen: Seen) -> Line:
+        return self.rng.choice(({"card": "remove"}, {"card": "remove"}, {"confirm": True}))
 
     # ------------------------------------------------------------------ anything at all
     def _anything(self, seen: Seen) -> Line:

@@ -13,6 +13,9 @@ from kiosk.record.lines import RECORDED, REPLAY_OPERATOR_PIN
 from kiosk.vocabulary.keyboard import keystrokes
 
 WRONG_TEXT = "ちがう"  # typed where a recording says the resident's text was wrong
+SIGNING_PASSWORD = "signing_password"  # the PIN reset's new signing password (issue 15)
+REPLAY_SIGNING_PASSWORD = "REPLAY2026"  # typed for a recorded one: the card takes any
+MISTYPED_SIGNING_PASSWORD = "MISTYPED26"  # its second entry, recorded as not the first
 
 
 class NotReplayable(Exception):
@@ -30,15 +33,19 @@ def world_resident(issuer: Any, resident_id: str | None) -> Any:
     return resident
 
 
-def pin_for(issuer: Any, resident_id: str | None, typed: str, operator: bool) -> str:
+def pin_for(issuer: Any, resident_id: str | None, typed: str, operator: bool,
+            card_ap: bool = False) -> str:
     """The digits to type for a PIN line: as written, or the right or a wrong PIN (the card's,
-    or in operator mode the one a recording's header gives the operator)."""
+    its town AP's when it signs in by it, or in operator mode the one a recording's header
+    gives the operator)."""
     if typed not in RECORDED:
         return typed
     if operator:
         right = REPLAY_OPERATOR_PIN
     else:
-        right = world_resident(issuer, resident_id).card.pin or "0000"  # face-auth: none
+        card = world_resident(issuer, resident_id).card
+        own = card.ap.pin if card_ap and card.ap is not None else card.pin
+        right = own or "0000"  # face-auth: none
     if typed == "right":
         return right
     return next(d * 4 for d in "0123456789" if d * 4 != right)
@@ -48,6 +55,8 @@ def text_for(issuer: Any, resident_id: str | None, field: str, typed: str) -> st
     """The text to type into a field: as written, or the resident's own reading, or not."""
     if typed not in RECORDED:
         return typed
+    if field == SIGNING_PASSWORD:  # never recorded: a stand-in, and another for a mistype
+        return REPLAY_SIGNING_PASSWORD if typed == "right" else MISTYPED_SIGNING_PASSWORD
     if typed == "wrong":
         return WRONG_TEXT
     resident = world_resident(issuer, resident_id)

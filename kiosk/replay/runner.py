@@ -174,10 +174,15 @@ class Player(ScreenLines):
             self._pump_after(SIMPLE[a](v))
         elif a == "pin":
             operator = k.session.state == "maintenance"
-            digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v, operator))
+            card = k.session.visit.card
+            card_ap = card is not None and card.method == "card-ap"
+            digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v, operator,
+                                                          card_ap))
             self._pump_after(ev.EnterPin(bytearray(digits.encode("ascii"))))
         elif a == "card":
             self._card(step)
+        elif a == "phone":
+            self._phone(step)
         elif a == "insert":
             self._timed(lambda: self._cash().insert(v), k.pump)
         elif a == "take":
@@ -274,6 +279,14 @@ class Player(ScreenLines):
                                  "reader to remove")
             self._timed(slot.remove, k.pump)
             self._seen(step, ev.CardRemoved)
+
+    def _phone(self, step: Step) -> None:
+        """The iPhone's owner confirms or declines on the phone (the kiosk finds out by asking
+        it, at its next ask)."""
+        try:
+            self._timed(partial(self.kiosk.phone_owner, step.value))
+        except ConfigError as exc:
+            raise SetupError(f"{self.file.path}:{step.line}: {exc}") from None
 
     def _power_cut(self) -> None:
         """The kiosk process dies here: only what the journal committed survives; a new kiosk

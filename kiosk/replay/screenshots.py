@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import OFFERED, available_languages, translator
+from kiosk.replay.pin_reset_shots import reset_views
 from kiosk.services.registry import all_states, installed_services
 from kiosk.vocabulary.devices import DeviceLayout
 from kiosk.vocabulary.reasons import Reason
@@ -74,7 +75,8 @@ REGISTRATION = dict(can_cancel=True, seconds_left=150, service="honseki-registra
 TYPED = (TextField("honseki", "うだがわちょう1番1号", 80),
          TextField("hittousha", "やまだ たろう", 40))
 SERVICES = (ServiceChoice("certificates", "Get a certificate"),
-            ServiceChoice("honseki-registration", "Register your family register's town"))
+            ServiceChoice("honseki-registration", "Register your family register's town"),
+            ServiceChoice("pin-reset", "Reset your PIN (reserved in the app)"))
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,7 @@ def base_views(lang: str) -> dict[str, View]:
         "pin_entry": v("pin_entry", **JOURNEY, tries_left=1, last_try_warning=True,
                        message="pin-wrong", card_kind="mynumber"),
         "authenticating": v("authenticating", busy=True),
+        "phone_confirm": v("phone_confirm", **{**JOURNEY, "seconds_left": 47}, card_kind="iphone"),
         "remove_card": v("remove_card", alarm="forgotten-card", card_kind="mynumber",
                          seconds_left=8),
         "choose_municipality": v("choose_municipality", **JOURNEY, municipalities=MUNICIPALITIES),
@@ -147,7 +150,9 @@ def base_views(lang: str) -> dict[str, View]:
         "registering": v("registering", busy=True, service=REGISTRATION["service"]),
         "registration_done": v("registration_done", seconds_left=25, usable_from="2026-12-04",
                                service=REGISTRATION["service"]),
+        **reset_views(v),
     }
+
 
 
 def samples(lang: str = "ja", variants: bool = True) -> Iterator[Sample]:
@@ -180,7 +185,9 @@ def unavailable(choices: tuple[Choice, ...], ids: tuple[str, ...]) -> tuple[Choi
 def _samples(lang: str, variants: bool) -> Iterator[Sample]:
     base = base_views(lang)
     for name, view in base.items():
-        yield Sample(name, view, pin_length=2 if name == "pin_entry" else 0)
+        yield Sample(name, view, pin_length=2 if name in ("pin_entry", "pin_reset_pin_again")
+                     else 0, ui=(("text", (("signing_password", "KIOSK2"),)),)
+                     if name == "pin_reset_signing_again" else ())
     if not variants:
         return
     b = base
@@ -202,6 +209,10 @@ def _samples(lang: str, variants: bool) -> Iterator[Sample]:
                                                 last_try_warning=False))
     yield Sample("pin_entry-smartphone", replace(b["pin_entry"], card_kind="smartphone"),
                  pin_length=4)
+    yield Sample("pin_entry-card_ap", replace(b["pin_entry"], card_kind="card-ap",
+                                              message=None, tries_left=3,
+                                              last_try_warning=False))
+    yield Sample("phone_confirm-ending", replace(b["phone_confirm"], seconds_left=9))
     yield Sample("pin_entry-shuffled", b["pin_entry"], pin_length=1,
                  keypad=("7", "3", "0", "9", "1", "5", "8", "2", "6", "4"))
     yield Sample("pin_entry-large_text", b["pin_entry"], pin_length=2, large_text=True)
@@ -232,6 +243,12 @@ def _samples(lang: str, variants: bool) -> Iterator[Sample]:
     yield Sample("error-unknown", replace(b["error"], message="no-such-reason"))
     yield from _guidance_samples(b)
     yield from _where_samples(b)
+    yield Sample("pin_reset_new_pin-mismatch", replace(b["pin_reset_new_pin"],
+                                                       message="pin-mismatch"))
+    yield Sample("pin_reset_signing-mismatch", replace(b["pin_reset_signing"],
+                                                       message="pin-mismatch"))
+    yield Sample("pin_reset_done-signing", replace(b["pin_reset_done"],
+                                                   pins_reset=("user", "signing")))
 
 
 def _guidance_samples(b: dict[str, View]) -> Iterator[Sample]:

@@ -122,3 +122,6 @@ class Service:
     flow: Callable[[Core], Flow]
     ports: frozenset[Port] = field(default_factory=lambda: frozenset(Port))
     order: int = 100  # its place on the idle screen (lower first)
+    # A service that does not sign in: its first state once the card is read (no PIN asked,
+    # a locked card taken); the card stays on the reader until the service asks it back.
+    after_card: str | None = None

@@ -65,7 +65,7 @@ def check_services(services: tuple[Service, ...]) -> None:
             if info.service != s.id:
                 raise ServiceError(f"service {s.id}: state {info.name} says it is "
                                    f"{info.service or 'the core'}'s")
-        named = [s.entry, *s.journey]
+        named = [s.entry, *s.journey, *([s.after_card] if s.after_card else [])]
         for t in s.transitions:
             named += [t.dest, *((t.source,) if isinstance(t.source, str) else t.source)]
         unknown = sorted({n for n in named if n not in known and n != "*"})

@@ -51,6 +51,7 @@ class SessionBase:
     alerts: list[str]
     faults: dict[str, Reason]  # what keeps the kiosk out of service
     catalog_hours: dict[str, Hours]  # each town's hours, from the center's catalog
+    catalog_card_ap: frozenset[str]  # the towns taking the card-AP method, from it too
     notice: tuple[Reason, datetime] | None  # idle: how the last visit ended, until when
     catalog_day: str | None  # the day (ISO) the catalog was fetched: again on the next
 
@@ -73,6 +74,12 @@ class SessionBase:
         raise NotImplementedError
 
     def _alert_staff(self, what: str) -> None:
+        raise NotImplementedError
+
+    def phone_deadline(self) -> datetime | None:
+        raise NotImplementedError
+
+    def phone_due(self, now: datetime) -> None:
         raise NotImplementedError
 
     def _speak(self, prompt: str) -> None:

@@ -11,7 +11,11 @@ from kiosk.vocabulary.ports import CardInfo, PrintResult
 
 @dataclass(frozen=True)
 class CardRead(JobResult):
+    """The card read; with the center's catalog when the kiosk had none today (it says which
+    towns take the card-AP method)."""
+
     info: CardInfo
+    catalog: Catalog | None = None
 
 
 @dataclass(frozen=True)

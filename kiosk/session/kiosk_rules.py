@@ -118,8 +118,9 @@ class KioskRules(SessionBase):
         check = self.preflight.check_at if self.state in ("idle", "out_of_service") else None
         hours = self.hours_at if self.state in ("idle", "closed") else None
         notice = self.notice[1] if self.notice and self.state == "idle" else None
-        times = [t for t in (self.deadline, self.alarms.next_deadline(), check, hours, notice)
-                 if t is not None]
+        phone = self.phone_deadline()
+        times = [t for t in (self.deadline, self.alarms.next_deadline(), check, hours, notice,
+                             phone) if t is not None]
         return min(times) if times else None
 
     def on_tick(self) -> None:
@@ -137,6 +138,7 @@ class KioskRules(SessionBase):
         if self.state in ("idle", "out_of_service") and self.preflight.due(now):
             self.preflight.check()
             self._look_at_room()
+        self.phone_due(now)
         if self.deadline is not None and now >= self.deadline:
             self.deadline = None
             self._timed_out()

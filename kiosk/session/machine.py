@@ -27,8 +27,8 @@ from kiosk.session.alarms import Alarms
 from kiosk.session.kiosk_rules import KioskRules
 from kiosk.session.operator_mode import OperatorMode
 from kiosk.session.paying import PayingRules
+from kiosk.session.phone import PhoneAnswered, PhoneRules
 from kiosk.session.preflight import Preflight
-from kiosk.session.signin import SignInRules
 from kiosk.session.table import machine_for
 from kiosk.session.till import Till
 from kiosk.session.visit import Ports, Visit
@@ -45,7 +45,7 @@ logging.getLogger("transitions.core").setLevel(logging.ERROR)
 NOTICE_SECONDS = 10  # how long the idle screen says that the last visit was cancelled
 
 
-class Session(SignInRules, PayingRules, KioskRules):
+class Session(PhoneRules, PayingRules, KioskRules):
     """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
 
     state: str  # set by the transitions Machine
@@ -75,6 +75,7 @@ class Session(SignInRules, PayingRules, KioskRules):
         self.no_tray_sensor = config.tray.sensor == "none"
         self.listeners: list[Callable[[str], None]] = []  # told the name of every state entered
         self.catalog_hours: dict[str, Hours] = {}
+        self.catalog_card_ap: frozenset[str] = frozenset()  # towns taking the card-AP method
         self.catalog_day: str | None = None
         self.notice: tuple[Reason, datetime] | None = None  # idle: how the last visit ended
         KioskRules.__init__(self)
@@ -102,6 +103,7 @@ class Session(SignInRules, PayingRules, KioskRules):
         self._service_events = {t for f in self.flows.values() for t in f.handlers()}
         self._results: dict[type[ev.JobResult], Callable[[Any], None]] = {
             jobs.CardRead: self._done_read_card, jobs.SignedIn: self._done_sign_in,
+            PhoneAnswered: self._done_phone,
             jobs.DocumentPrinted: self._done_print, jobs.PaidOut: self._done_payout,
             jobs.EmoneyCharged: self._done_emoney, jobs.PrinterChecked: self.printer_checked,
             jobs.TestPrinted: self._operator_done, jobs.FaultCleared: self._operator_done,
@@ -110,6 +112,7 @@ class Session(SignInRules, PayingRules, KioskRules):
         }
         self._failures: dict[type[ev.JobResult], Callable[[ev.WorkFailed], None]] = {
             jobs.CardRead: self._failed_read_card, jobs.SignedIn: self._failed_sign_in,
+            PhoneAnswered: self._failed_phone,
             jobs.DocumentPrinted: self._failed_print, jobs.PaidOut: self._failed_payout,
             jobs.EmoneyCharged: self._failed_emoney,
             jobs.PrinterChecked: lambda e: self.printer_checked(jobs.PrinterChecked(
@@ -128,6 +131,7 @@ class Session(SignInRules, PayingRules, KioskRules):
             "idle": self._enter_idle, "out_of_service": self._enter_out_of_service,
             "terms": self._enter_terms, "await_card": self._enter_await_card,
             "reading_card": self._enter_reading_card, "remove_card": self._enter_remove_card,
+            "phone_confirm": self._enter_phone_confirm,
             "payment": self._enter_payment, "printing": self._print_next,
             "collect": self._enter_collect,
         }

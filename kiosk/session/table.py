@@ -18,7 +18,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("start", "idle", "terms"),
     Transition("agree", "terms", "await_card"),
     Transition("card_placed", "await_card", "reading_card"),
+    Transition("card_read", "reading_card", "phone_confirm", condition="card_on_phone"),
     Transition("card_read", "reading_card", "pin_entry"),
+    Transition("authenticated", "phone_confirm", "remove_card"),
     Transition("pin_entered", "pin_entry", "authenticating"),
     Transition("pin_rejected", "authenticating", "pin_entry"),
     Transition("authenticated", "authenticating", "remove_card"),
@@ -59,6 +61,15 @@ def _signed_in_for(service: str) -> Callable[[EventData], bool]:
     return condition
 
 
+def _visit_of(service: str) -> Callable[[EventData], bool]:
+    """A condition: the visit is one of ``service``."""
+    def condition(event: EventData) -> bool:
+        session: Any = event.model
+        return bool(session.visit.service == service)
+
+    return condition
+
+
 class SharedMachine(Machine):
     """The machine every session of a set of services is a model of. A session fires events by
     name (``trigger("start")``) and reads ``state``: a new session is given ``trigger`` and
@@ -88,6 +99,10 @@ def machine_for(services: tuple[Service, ...]) -> Machine:
                 "conditions": _signed_in_for(s.id)} for s in services]
     at = next(i for i, r in enumerate(rows) if r["trigger"] == "card_gone")
     rows[at:at] = entries  # before card_gone → idle: a signed-in resident goes on
+    reads = [{"trigger": "card_read", "source": "reading_card", "dest": s.after_card,
+              "conditions": _visit_of(s.id)} for s in services if s.after_card]
+    at = next(i for i, r in enumerate(rows) if r["trigger"] == "card_read")
+    rows[at:at] = reads  # before card_read → pin_entry: such a service signs no one in
     rows += [_row(t) for s in services for t in s.transitions]
     machine = SharedMachine(model=None, states=list(state_table(services)), transitions=rows,
                       initial="idle", auto_transitions=False, ignore_invalid_triggers=True,

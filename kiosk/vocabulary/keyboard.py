@@ -2,8 +2,9 @@
 
 Hiragana in 五十音 order, a katakana mode, the voiced marks ゛ and ゜ and 小 (small kana) applied to
 the kana before them, the long-vowel mark, digits, "-", a space, and the address words 丁目, 番地,
-番 and 号. ``keystrokes`` says which keys make a text (the replay harness types with it exactly as
-a resident would); ``type_keys`` makes the text from keys (the touch screen does the same).
+番 and 号; and the capital letters A to Z, on the signing password's keyboard. ``keystrokes`` says
+which keys make a text (the replay harness types with it exactly as a resident would);
+``type_keys`` makes the text from keys (the touch screen does the same).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ DAKUTEN, HANDAKUTEN, SMALL = "゛", "゜", "小"
 LONG = "ー"
 WORDS = ("丁目", "番地", "番", "号")  # longest first: 番地 before 番
 DIGITS = tuple("0123456789")
+LATIN = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")  # the capitals of a signing password's keyboard
 MODE_HIRAGANA, MODE_KATAKANA = "かな", "カナ"
 SPACE = " "
 HYPHEN = "-"
@@ -59,7 +61,7 @@ def keystrokes(text: str) -> list[str]:
             continue
         ch = text[i]
         i += 1
-        if ch in DIGITS or ch in (HYPHEN, SPACE, LONG):
+        if ch in DIGITS or ch in (HYPHEN, SPACE, LONG) or ch in LATIN:
             keys.append(ch)
             continue
         wanted = MODE_KATAKANA if _is_katakana(ch) else MODE_HIRAGANA
@@ -101,7 +103,7 @@ def type_key(text: str, key: str, mode: str = MODE_HIRAGANA) -> str:
         return text + (_to_katakana(key) if mode == MODE_KATAKANA else key)
     if key in (MODE_HIRAGANA, MODE_KATAKANA):
         return text
-    if key in KEYS:
+    if key in KEYS or key in LATIN:
         return text + key
     raise NotOnKeyboard(f"{key!r} is not a key of the on-screen keyboard")
 

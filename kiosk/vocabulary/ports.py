@@ -23,26 +23,56 @@ from kiosk.center.protocol import (
 
 @dataclass(frozen=True)
 class CardInfo:
-    """What reading the card told us: its kind and the user-authentication PIN tries left."""
+    """What reading the card told us: its kind, how it signs in, and the tries left on the PIN
+    it signs in with (an iPhone's: none to spend, its owner confirms on the phone)."""
 
-    kind: str  # "mynumber" | "smartphone" | "juki"
+    kind: str  # "mynumber" | "smartphone" | "iphone" | "juki"
     tries_left: int
+    method: str = "jpki"  # "jpki" (the PIN here), "phone" (confirmed on an iPhone), "card-ap"
+    municipality: str | None = None  # card-ap: the town whose AP the card signs in with
+
+    @property
+    def needs_pin(self) -> bool:
+        """Whether a PIN is typed at the kiosk to sign in."""
+        return self.method != "phone"
+
+
+@dataclass(frozen=True)
+class TownCard:
+    """A card signing in by a town's AP (the card-AP method): what the center is told."""
+
+    municipality: str
+    user_id: str
 
 
 class CardPort(Protocol):
-    def open(self) -> CardInfo:
-        """Connect, find the JPKI AP, tell the card's kind, read the tries left (spends none);
+    def open(self, card_ap_towns: frozenset[str] = frozenset()) -> CardInfo:
+        """Connect, find the JPKI AP (or, for a card carrying the AP of one of
+        ``card_ap_towns``, that AP), tell the card's kind, read the tries left (spends none);
         raises FaceAuthCard for a card whose PIN is not usable."""
 
     def verify_pin(self, pin: bytearray) -> None:
-        """VERIFY the user-authentication PIN; raises PinWrong / PinLocked / CardError."""
+        """VERIFY the PIN the card signs in with; raises PinWrong / PinLocked / CardError."""
 
     def sign_message(self, message: bytes) -> bytes:
         """Sign ``message`` with the user-authentication key (after VERIFY), as its certificate
-        says: RSA over the DigestInfo of SHA-256, or ECDSA P-384 over SHA-384 (r‖s)."""
+        says: RSA over the DigestInfo of SHA-256, or ECDSA P-384 over SHA-384 (r‖s). An
+        iPhone raises PhoneNotConfirmed until its owner confirms, PhoneDeclined after a no;
+        a card-AP card answers the AP's MAC over SHA-256(message)."""
+
+    def town_card(self) -> TownCard | None:
+        """The town and user id of a card signing in by its town's AP; None for JPKI."""
 
     def read_auth_certificate(self) -> bytes:
         """The user-authentication certificate, DER."""
+
+    def pin_reset_nonce(self, pin: str) -> bytes:
+        """GET CHALLENGE with the PIN's EF selected ("user" 0018, "signing" 001B): the card's
+        single-use nonce for a reset of that PIN (no PIN verified: a locked one too)."""
+
+    def reset_pin(self, pin: str, authorisation: bytes, new_pin: bytearray) -> None:
+        """RESET RETRY COUNTER: the center's authorisation and the new PIN to the card only; the
+        PIN's tries are restored. The APDU buffer is wiped after sending; CardError if refused."""
 
     def close(self) -> None:
         """Release the card with a reset, so that no verified state survives."""
@@ -55,6 +85,9 @@ class CenterPort(Protocol):
 
     def authenticate(self, certificate: bytes, signature: bytes, nonce: bytes) -> Authenticated:
         """Raises CenterError with the refusal reason (cert-revoked, not-participating, ...)."""
+
+    def authenticate_ap(self, town: TownCard, mac: bytes, nonce: bytes) -> Authenticated:
+        """The card-AP method's sign-in; refusals as ``authenticate`` (card-expired, …)."""
 
     def order(self, token: str, municipality: str, certificate: str,
               options: dict[str, object], copies: int) -> Order:
@@ -70,6 +103,14 @@ class CenterPort(Protocol):
     def register(self, token: str, municipality: str, honseki: str,
                  hittousha: str) -> Registration:
         """Apply for the 本籍地's certificates; raises CenterError (registration-mismatch, …)."""
+
+    def pin_reset_check(self, certificate: bytes) -> list[str]:
+        """The PINs a reset reserved for this card resets ("user", "signing"); raises
+        CenterError(pin-reset-not-reserved) when none is, it is used, or it is over 24 h old."""
+
+    def pin_reset_authorise(self, certificate: bytes,
+                            nonces: dict[str, bytes]) -> dict[str, bytes]:
+        """One authorisation per PIN over the card's nonce; uses the reservation up."""
 
 
 @runtime_checkable

@@ -34,6 +34,10 @@ class Reason(StrEnum):
     ALREADY_REGISTERED = "already-registered"
     REGISTRATION_NOT_NEEDED = "registration-not-needed"  # 本籍 in the home town, or none
     FACE_AUTH_CARD = "face-auth-card"  # a card without a usable PIN: the municipal counter
+    PHONE_DECLINED = "phone-declined"  # the iPhone's owner said no on the phone
+    CARD_EXPIRED = "card-expired"  # the card's body is past its validity: a new card
+    PIN_RESET_NOT_RESERVED = "pin-reset-not-reserved"  # none reserved, used, or over 24 h old
+    PIN_MISMATCH = "pin-mismatch"  # the new PIN's two entries differ: typed again
 
 
 class KioskError(Exception):
@@ -48,9 +52,11 @@ class KioskError(Exception):
 
 
 class CardError(KioskError):
-    """The card could not do what was asked (unreadable, unsupported, removed, ...)."""
+    """The card could not do what was asked (unreadable, unsupported, removed, ...); ``sw`` is
+    the card's status word when one said so."""
 
     reason = Reason.CARD_UNREADABLE
+    sw: int | None = None
 
 
 class PinWrong(CardError):
@@ -74,6 +80,17 @@ class FaceAuthCard(CardError):
     usable (``69 84``), so it cannot be used at a kiosk; told apart from a locked PIN."""
 
     reason = Reason.FACE_AUTH_CARD
+
+
+class PhoneNotConfirmed(CardError):
+    """An iPhone's owner has not yet confirmed on the phone (``69 82`` to the sign command):
+    not an end, the kiosk asks again while its countdown runs."""
+
+
+class PhoneDeclined(CardError):
+    """An iPhone's owner declined on the phone (``69 85``)."""
+
+    reason = Reason.PHONE_DECLINED
 
 
 class CenterError(KioskError):

@@ -48,6 +48,8 @@ CORE_STATES: tuple[StateInfo, ...] = (
     StateInfo("pin_entry", prompt="enter-pin", timeout="pin_entry", step="pin_entry",
               cancellable=True),
     StateInfo("authenticating", prompt="please-wait", step="pin_entry", busy=True),
+    StateInfo("phone_confirm", prompt="confirm-on-phone", timeout="phone_confirm",
+              step="pin_entry", cancellable=True),
     StateInfo("remove_card", prompt="remove-card", timeout="remove_card_giveup",
               on_timeout="leave", step="pin_entry", alarm="remove_card_alarm"),
     StateInfo("payment", prompt="insert-fee", timeout="payment", step="payment", cancellable=True),

@@ -99,4 +99,5 @@ class View:
     seconds_left: int | None = None  # whole seconds before the inactivity timeout
     fields: tuple[TextField, ...] = ()  # what the resident typed (registration form)
     usable_from: str | None = None  # registration_done: when it can be used (ISO date)
+    pins_reset: tuple[str, ...] = ()  # pin_reset_done: the PINs set ("user", "signing")
     places: DeviceLayout = SAMPLE_COPIER  # where the card reader, slots, trays are ([layout])

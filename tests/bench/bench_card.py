@@ -4,8 +4,10 @@
 
 The kiosk's own session drives pyscard → pcscd → vsmartcard-vpcd → the emulated card (on its
 TCP socket in this process) from "card placed" to "authenticated", with extended-length reads
-and with short ones, for the RSA-2048 card and the next-generation ECDSA P-384 card (SHA-384,
-r‖s; the algorithm read from its certificate). Time is split into reading (open + certificate),
+and with short ones, for the RSA-2048 card, the next-generation ECDSA P-384 card (SHA-384,
+r‖s; the algorithm read from its certificate), the iPhone (no PIN: its owner confirms, and the
+kiosk asks it once before and once after) and the older resident card by its town's AP (the
+card-AP method: one SELECT finds the AP, its own PIN, INTERNAL AUTHENTICATE). Time is split into reading (open + certificate),
 VERIFY, signing (less the card's own signing, which a real chip does in hardware; the kiosk reads
 the certificate for the algorithm here, once), and the center. Targets: at most 10 APDUs
 extended / 16 short; under 50 ms machine time outside the card's signing. pcscd's own ~0.4 s
@@ -34,7 +36,9 @@ from kiosk.config import from_data  # noqa: E402
 from kiosk.vocabulary import events as ev  # noqa: E402
 
 STAGES = {"open": "reading", "read_auth_certificate": "reading", "verify_pin": "verify",
-          "sign_message": "signing", "challenge": "center", "authenticate": "center"}
+          "sign_message": "signing", "challenge": "center", "authenticate": "center",
+          "authenticate_ap": "center", "catalog": "center"}
+PINS = {"rsa2048": b"1234", "ecdsa-p384": b"1234", "iphone": b"", "card-ap": b"2468"}
 
 
 class Timed:
@@ -69,7 +73,7 @@ class ChipTimer:
         try:
             return self._card.transmit(apdu)
         finally:
-            if apdu[1] == 0x2A:
+            if apdu[1] in (0x2A, 0x88):  # a signature, or a town AP's MAC
                 self._spent["chip signing"] += time.perf_counter() - t0
 
     def __getattr__(self, name: str) -> Any:
@@ -85,14 +89,20 @@ def wait(k: Kiosk, kind: type[ev.Event]) -> None:
 
 
 def card_of(k: Kiosk, key: str) -> Any:
-    """r001's card: as the world has it (RSA-2048), or the next-generation one (ECDSA P-384)."""
+    """r001's card: as the world has it (RSA-2048), the next-generation one (ECDSA P-384), or
+    an iPhone; or r008's resident card (住基カード, Nanto's AP)."""
     if key == "rsa2048":
         return k.card_for("r001")
+    if key == "card-ap":
+        return k.card_for("r008")
     from drivers.card.emulator import MyNumberCard
 
     assert k.issuer is not None
-    creds = k.issuer[1].issue_card_ec("r001", "valid", k.clock.now())
-    return MyNumberCard("mynumber", "1234", 3, creds.key, creds.cert_der, creds.ca_cert_der)
+    if key == "iphone":
+        creds = k.issuer[1].issue_card("r001", "valid", k.clock.now())
+        return MyNumberCard("iphone", None, 3, creds.key, creds.cert_der, creds.ca_cert_der)
+    ec = k.issuer[1].issue_card_ec("r001", "valid", k.clock.now())
+    return MyNumberCard("mynumber", "1234", 3, ec.key, ec.cert_der, ec.ca_cert_der)
 
 
 def one(k: Kiosk, spent: dict[str, float], key: str) -> tuple[int, int]:
@@ -102,9 +112,16 @@ def one(k: Kiosk, spent: dict[str, float], key: str) -> tuple[int, int]:
     k.pump()
     wait_empty()
     assert k.slot is not None
-    k.slot.place(ChipTimer(card_of(k, key), spent))  # type: ignore[arg-type]
+    card = card_of(k, key)
+    k.slot.place(ChipTimer(card, spent))  # type: ignore[arg-type]
     wait(k, ev.CardPlaced)  # the card is read here (the job runs inline)
-    k.post(ev.EnterPin(bytearray(b"1234")))
+    if key == "iphone":  # asked once already: the owner confirms, the kiosk asks again
+        card.phone_confirm()
+        deadline = k.session.next_deadline()
+        assert deadline is not None
+        k.advance_to(deadline)
+    else:
+        k.post(ev.EnterPin(bytearray(PINS[key])))
     k.pump()
     if k.session.state != "remove_card":
         raise SystemExit(f"authentication failed: {k.session.state} {k.session.view().message}")
@@ -157,7 +174,7 @@ def main() -> int:
     args = parser.parse_args()
     Pcscd().start()
     with tempfile.TemporaryDirectory() as tmp:
-        for key in ("rsa2048", "ecdsa-p384"):
+        for key in ("rsa2048", "ecdsa-p384", "iphone", "card-ap"):
             for extended in (True, False):
                 run(extended, key, args.runs, Path(tmp))
     return 0

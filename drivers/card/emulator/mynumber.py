@@ -2,7 +2,13 @@
 
 Only the JPKI AP is modelled: the user-authentication side (cert 000A, CA 000B, key 0017,
 PIN 0018 with 3 tries) and, when given its key and certificate, the signing side (cert 0001
-readable only after its PIN, CA 0002, key 001A, PIN 001B with 5 tries).
+readable only after its PIN, CA 0002, key 001A, PIN 001B with 5 tries). A municipality's own AP
+(``town_ap``, the card-AP method) may sit beside it: drivers/card/emulator/town_ap.py.
+
+An iPhone (``kind = "iphone"``) answers as a phone (the smartphone's token) but has no PIN at the
+reader (EF 0018 is not there): its owner confirms on the phone (Face ID), and until then the sign
+command answers ``69 82``; after a decline it answers ``69 85`` (conditions of use not
+satisfied). ``phone_confirm()`` / ``phone_decline()`` are the owner's hand; a reset forgets both.
 
 The user-authentication key is RSA-2048 (PKCS #1 v1.5 over a DigestInfo) or, on the
 next-generation card, ECDSA P-384: ``80 2A 00 80`` over the 48-byte SHA-384 hash, answered as
@@ -13,7 +19,7 @@ PIN that is not usable and answers ``69 84`` to every VERIFY, the retry-counter 
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,6 +28,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
 from drivers.card.emulator.iso import Command, Handler, IsoCard
+from drivers.card.emulator.pin_reset import PinDigest, PinReset
+from drivers.card.emulator.town_ap import TownAP
 from drivers.card.jpki_spec import (
     AUTH_PIN_TRIES,
     DIGEST_INFO_PREFIXES,
@@ -36,6 +44,7 @@ from drivers.card.jpki_spec import (
     EF_TOKEN,
     JPKI_AID,
     SIGN_PIN_TRIES,
+    SW_CONDITIONS_NOT_SATISFIED,
     SW_FILE_NOT_FOUND,
     SW_INCOMPATIBLE_FILE,
     SW_NO_CURRENT_EF,
@@ -74,6 +83,12 @@ class _Pin:
     max_tries: int
     verified: bool = False
     usable: bool = True  # False on a face-authentication card: every VERIFY answers 69 84
+    digest: PinDigest | None = None  # set by a PIN reset: the PIN kept only as a salted hash
+
+    def matches(self, typed: bytes) -> bool:
+        if self.digest is not None:
+            return self.digest.matches(typed)
+        return hmac.compare_digest(typed, self.secret)
 
 
 @dataclass(frozen=True)
@@ -85,7 +100,7 @@ class _BinaryEF:
 @dataclass(frozen=True)
 class _KeyEF:
     key: CardKey = field(repr=False)
-    pin_ef: int
+    pin_ef: int | None  # None: an iPhone's key, released by its owner's confirmation
 
 
 def _pin_bytes(pin: str, what: str) -> bytes:
@@ -115,10 +130,15 @@ class MyNumberCard(IsoCard):
         sign_key: rsa.RSAPrivateKey | None = None,
         sign_cert_der: bytes | None = None,
         sign_ca_cert_der: bytes | None = None,
+        town_ap: TownAP | None = None,
+        reset_key: bytes | None = None,
+        reset_pins: Mapping[int, PinDigest] | None = None,
     ) -> None:
         super().__init__()
-        if kind not in TOKENS:
+        if kind not in TOKENS and kind != "iphone":
             raise ValueError(f"unknown card kind {kind!r}")
+        if kind == "iphone" and (pin is not None or sign_pin is not None):
+            raise ValueError("an iPhone has no PIN at the reader")
         if not 0 <= tries_left <= AUTH_PIN_TRIES:
             raise ValueError(f"tries_left must be 0..{AUTH_PIN_TRIES}")
         if isinstance(auth_key, ec.EllipticCurvePrivateKey) and auth_key.curve.name != "secp384r1":
@@ -127,16 +147,19 @@ class MyNumberCard(IsoCard):
             raise ValueError("an ATR is 2 to 33 bytes")
         self.kind = kind
         self.atr = bytes(atr) if atr is not None else CONTACT_ATR
-        token = TOKENS[kind].encode("ascii").ljust(TOKEN_LENGTH, b" ")
+        phone = kind == "iphone"
+        token = TOKENS["smartphone" if phone else kind].encode("ascii").ljust(TOKEN_LENGTH, b" ")
         auth_pin = (_Pin(b"", tries_left, AUTH_PIN_TRIES, usable=False) if pin is None
                     else _Pin(_pin_bytes(pin, "pin"), tries_left, AUTH_PIN_TRIES))
-        self._pins = {EF_AUTH_PIN: auth_pin}
+        self._pins = {} if phone else {EF_AUTH_PIN: auth_pin}
         self._files: dict[int, _BinaryEF | _KeyEF] = {
             EF_TOKEN: _BinaryEF(token),
             EF_AUTH_CERT: _BinaryEF(bytes(auth_cert_der)),
             EF_AUTH_CA: _BinaryEF(bytes(ca_cert_der)),
-            EF_AUTH_KEY: _KeyEF(auth_key, EF_AUTH_PIN),
+            EF_AUTH_KEY: _KeyEF(auth_key, None if phone else EF_AUTH_PIN),
         }
+        self.town_ap = town_ap
+        self.phone = "waiting"  # an iPhone's owner: "waiting", "confirmed" or "declined"
         if sign_pin is not None:
             if sign_key is None or sign_cert_der is None:
                 raise ValueError("the signing side needs sign_key and sign_cert_der")
@@ -148,7 +171,9 @@ class MyNumberCard(IsoCard):
             self._files[EF_SIGN_CA] = _BinaryEF(bytes(sign_ca_cert_der or ca_cert_der))
             self._files[EF_SIGN_KEY] = _KeyEF(sign_key, EF_SIGN_PIN)
         self._ap_selected = False
+        self._in_town_ap = False  # the town AP is the one selected
         self._current: int | None = None
+        self._reset = PinReset(reset_key, self._pins, reset_pins)  # GET CHALLENGE, 2C
 
     def __repr__(self) -> str:
         return f"MyNumberCard(kind={self.kind!r}, tries_left={self.tries_left})"
@@ -156,8 +181,9 @@ class MyNumberCard(IsoCard):
     # --- counters a caller may persist ---------------------------------------------------------
     @property
     def tries_left(self) -> int:
-        """Tries left on the user-authentication PIN."""
-        return self._pins[EF_AUTH_PIN].tries_left
+        """Tries left on the user-authentication PIN (an iPhone's: always full)."""
+        pin = self._pins.get(EF_AUTH_PIN)
+        return AUTH_PIN_TRIES if pin is None else pin.tries_left
 
     @property
     def sign_tries_left(self) -> int | None:
@@ -166,16 +192,35 @@ class MyNumberCard(IsoCard):
         return None if pin is None else pin.tries_left
 
     @property
+    def reset_pins(self) -> dict[int, PinDigest]:
+        """The PINs a reset has set, as salted hashes by EF: what may be saved of them."""
+        return self._reset.digests()
+
+    @property
     def verified(self) -> bool:
         """Whether the user-authentication PIN is verified in this card session."""
-        return self._pins[EF_AUTH_PIN].verified
+        pin = self._pins.get(EF_AUTH_PIN)
+        return pin is not None and pin.verified
+
+    # --- the iPhone's owner ----------------------------------------------------------------------
+    def phone_confirm(self) -> None:
+        """The owner confirms with Face ID: the next signature is given."""
+        self.phone = "confirmed"
+
+    def phone_decline(self) -> None:
+        """The owner declines on the phone: signing answers 69 85 until a reset."""
+        self.phone = "declined"
 
     # --- power: a reset or power-off clears selection and verified states, keeps the counters --
     def _clear_session(self) -> None:
-        self._ap_selected = False
+        self._ap_selected = self._in_town_ap = False
         self._current = None
+        self.phone = "waiting"
+        self._reset.forget()
         for pin in self._pins.values():
             pin.verified = False
+        if self.town_ap is not None:
+            self.town_ap.clear()
 
     # --- APDUs ---------------------------------------------------------------------------------
     def _handlers(self) -> dict[tuple[int, int], Handler]:
@@ -184,20 +229,38 @@ class MyNumberCard(IsoCard):
             (0x00, 0xB0): self._read_binary,
             (0x00, 0x20): self._verify,
             (0x80, 0x2A): self._sign,
+            (0x00, 0x88): self._internal_authenticate,
+            (0x00, 0x84): lambda cmd: self._reset.get_challenge(cmd, self._jpki_ef()),
+            (0x00, 0x2C): lambda cmd: self._reset.reset_retry_counter(cmd, self._jpki_ef()),
         }
 
+    def _jpki_ef(self) -> int | None:
+        """The JPKI AP's EF selected now (None with the town AP selected)."""
+        return None if self._in_town_ap else self._current
+
     def _select(self, cmd: Command) -> tuple[int, bytes]:
-        if cmd.le is not None or not cmd.data:
+        if not cmd.data:
+            return SW_WRONG_LENGTH, b""
+        if cmd.p1 == 0x04 and cmd.p2 == 0x00:  # by DF name, maybe partial, answering the FCI
+            return self._select_by_name(cmd)
+        if cmd.le is not None:
             return SW_WRONG_LENGTH, b""
         if cmd.p2 != 0x0C:
             return SW_WRONG_P1P2, b""
         if cmd.p1 == 0x04:
+            if self.town_ap is not None and cmd.data == self.town_ap.aid:
+                self._enter_town_ap()
+                return SW_OK, b""
             if cmd.data != JPKI_AID:
                 return SW_FILE_NOT_FOUND, b""
-            self._ap_selected = True
+            self._ap_selected, self._in_town_ap = True, False
             self._current = None
+            if self.town_ap is not None:
+                self.town_ap.clear()
             return SW_OK, b""
         if cmd.p1 == 0x02:
+            if self._in_town_ap and self.town_ap is not None:
+                return self.town_ap.select_ef(cmd)
             if len(cmd.data) != 2:
                 return SW_WRONG_LENGTH, b""
             fid = int.from_bytes(cmd.data, "big")
@@ -207,11 +270,36 @@ class MyNumberCard(IsoCard):
             return SW_OK, b""
         return SW_WRONG_P1P2, b""
 
+    def _select_by_name(self, cmd: Command) -> tuple[int, bytes]:
+        """SELECT by DF name with P2 00: the first AP whose AID starts with the data, with its
+        FCI (only a town AP is found this way)."""
+        town = self.town_ap
+        if town is None or not town.aid.startswith(cmd.data):
+            return SW_FILE_NOT_FOUND, b""
+        if cmd.le is not None and cmd.le < len(town.fci()):
+            return SW_WRONG_LENGTH, b""
+        self._enter_town_ap()
+        return SW_OK, town.fci()
+
+    def _enter_town_ap(self) -> None:
+        assert self.town_ap is not None
+        for pin in self._pins.values():  # leaving the JPKI AP clears its security state
+            pin.verified = False
+        self._ap_selected, self._in_town_ap, self._current = False, True, None
+        self.town_ap.clear()
+
+    def _internal_authenticate(self, cmd: Command) -> tuple[int, bytes]:
+        if not self._in_town_ap or self.town_ap is None:
+            return SW_CONDITIONS_NOT_SATISFIED, b""
+        return self.town_ap.internal_authenticate(cmd)
+
     def _read_binary(self, cmd: Command) -> tuple[int, bytes]:
         if cmd.p1 & 0x80:  # short EF identifier addressing: not modelled
             return SW_WRONG_P1P2, b""
         if cmd.le is None or cmd.data:
             return SW_WRONG_LENGTH, b""
+        if self._in_town_ap and self.town_ap is not None:
+            return self.town_ap.read_binary(cmd)
         if self._current is None:
             return SW_NO_CURRENT_EF, b""
         ef = self._files.get(self._current)
@@ -228,6 +316,8 @@ class MyNumberCard(IsoCard):
             return SW_WRONG_P1P2, b""
         if cmd.le is not None:
             return SW_WRONG_LENGTH, b""
+        if self._in_town_ap and self.town_ap is not None:
+            return self.town_ap.verify(cmd)
         pin = self._pins.get(self._current) if self._current is not None else None
         if pin is None:
             return SW_NO_CURRENT_EF, b""
@@ -237,7 +327,7 @@ class MyNumberCard(IsoCard):
             return 0x63C0, b""
         if not cmd.data:  # retry-counter query: spends no try
             return 0x63C0 | pin.tries_left, b""
-        if hmac.compare_digest(cmd.data, pin.secret):
+        if pin.matches(cmd.data):
             pin.tries_left = pin.max_tries
             pin.verified = True
             return SW_OK, b""
@@ -253,7 +343,12 @@ class MyNumberCard(IsoCard):
         ef = self._files.get(self._current) if self._current is not None else None
         if not isinstance(ef, _KeyEF):
             return SW_NO_CURRENT_EF, b""
-        if not self._pins[ef.pin_ef].verified:
+        if ef.pin_ef is None:  # an iPhone: its owner's word on the phone, once
+            if self.phone != "confirmed":
+                return (SW_CONDITIONS_NOT_SATISFIED if self.phone == "declined"
+                        else SW_SECURITY_NOT_SATISFIED), b""
+            self.phone = "waiting"
+        elif not self._pins[ef.pin_ef].verified:
             return SW_SECURITY_NOT_SATISFIED, b""
         if isinstance(ef.key, ec.EllipticCurvePrivateKey):
             return _sign_ecdsa(ef.key, cmd)

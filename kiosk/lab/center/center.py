@@ -23,8 +23,10 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from kiosk import schema
 from kiosk.center import protocol as p
 from kiosk.clock import Clock
+from kiosk.lab.center.card_ap import CardApDesk
 from kiosk.lab.center.content import certificate_content
 from kiosk.lab.center.documents import render_certificate
+from kiosk.lab.center.pin_reset import PinResetDesk
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
 from kiosk.lab.center.pki_certs import card_signature_valid
 from kiosk.lab.center.refused import BAD_REQUEST, Refused, signed_in
@@ -71,7 +73,7 @@ def check_fault(mode: str) -> None:
     raise ValueError(f"center fault {mode!r} is not one of ok, {', '.join(FAULTS)}, slow:N")
 
 
-class ReferenceCenter(RegistrationDesk):
+class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk):
     """The center's behaviour; thread-safe, so that one instance can serve many kiosks."""
 
     def __init__(self, world: World, pki: TestJPKI, keys: CenterKeys, clock: Clock,
@@ -151,7 +153,7 @@ class ReferenceCenter(RegistrationDesk):
             closed_days=list(self.world.center.closed_days),
             municipalities=[
                 p.Municipality(m.code, dict(m.name), m.participating, m.hours, m.max_copies,
-                               list(m.certificates))
+                               list(m.certificates), list(m.auth))
                 for m in self.world.municipalities
             ],
         )
@@ -164,11 +166,15 @@ class ReferenceCenter(RegistrationDesk):
         self.store.add_nonce(nonce, kiosk_id, expires, now)
         return p.Challenge(nonce, expires.isoformat())
 
-    def call_authenticate(self, kiosk_id: str, req: p.AuthenticateRequest) -> p.Authenticated:
-        now = self.clock.now()
-        issued = self.store.take_nonce(req.nonce)  # single use, whatever happens next
+    def take_challenge(self, kiosk_id: str, nonce: bytes, now: datetime) -> None:
+        """The challenge is this kiosk's and still fresh; used up whatever happens next."""
+        issued = self.store.take_nonce(nonce)
         if issued is None or issued[0] != kiosk_id or issued[1] < now:
             raise Refused(Reason.CENTER_UNAVAILABLE, "challenge unknown, used or expired")
+
+    def call_authenticate(self, kiosk_id: str, req: p.AuthenticateRequest) -> p.Authenticated:
+        now = self.clock.now()
+        self.take_challenge(kiosk_id, req.nonce, now)
         try:
             cert = x509.load_der_x509_certificate(req.certificate)
         except ValueError:
@@ -191,6 +197,14 @@ class ReferenceCenter(RegistrationDesk):
         resident = self.world.resident(resident_id) if resident_id else None
         if resident is None:
             raise Refused(Reason.CARD_UNSUPPORTED, "no resident holds this certificate")
+        return self.sign_in(kiosk_id, resident, now)
+
+    def sign_in(self, kiosk_id: str, resident: Resident, now: datetime) -> p.Authenticated:
+        """A resident proven by either method: a card whose body is still valid, then the
+        offers and a token for them."""
+        expires = resident.card.expires
+        if expires is not None and now.date().isoformat() > expires:
+            raise Refused(Reason.CARD_EXPIRED)
         offers = self._offers(kiosk_id, resident, now)
         token = secrets.token_urlsafe(24)
         self.store.add_signin(token, SignedIn(kiosk_id, resident.id,

@@ -11,6 +11,7 @@ ECDSA P-384 (``issue_card_ec``); the CA is RSA for both (``pki_certs`` says why)
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import threading
 from dataclasses import dataclass
@@ -125,6 +126,7 @@ class TestJPKI:
         self._residents: dict[int, str] = {}
         self._revoked: set[int] = set()
         self._verified: dict[bytes, x509.Certificate | None] = {}  # by DER: signed by this CA?
+        self._secret: bytes | None = None  # what symmetric_key derives from, made once
 
     @classmethod
     def with_new_ca(cls) -> TestJPKI:
@@ -166,6 +168,21 @@ class TestJPKI:
             if key is None:
                 key = self._ec_keys[slot] = new_p384_key()
             return key
+
+    def symmetric_key(self, purpose: str, name: str) -> bytes:
+        """A 16-byte AES key the card and the center share (a card AP's key, the card's PIN-reset
+        key), derived from this CA's private key: every process holding the CA has it."""
+        if not purpose or not name:
+            raise ValueError("a symmetric key needs a purpose and a name")
+        with self._lock:
+            secret = self._secret
+            if secret is None:
+                der = self._ca_key.private_bytes(serialization.Encoding.DER,
+                                                 serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption())
+                secret = self._secret = hashlib.sha256(b"kiosk-lab-card-keys/v1\n" + der).digest()
+        message = f"{purpose}\n{name}".encode()
+        return hmac.new(secret, message, hashlib.sha256).digest()[:16]
 
     def register(self, resident_id: str, cert_state: str = "valid") -> None:
         """Know this resident's serial, and put it on the CRL if its certificate is revoked."""

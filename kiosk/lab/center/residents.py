@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from kiosk import schema
 from kiosk.lab.center.fields import check_id, check_years, iso_date
 
 _DIGITS4 = re.compile(r"[0-9]{4}")
+_DIGITS6 = re.compile(r"[0-9]{6}")
 _RESIDENCE_CARD = re.compile(r"[A-Z]{2}[0-9]{8}[A-Z]{2}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
 _USER_ID = re.compile(r"[A-Z0-9]{1,16}")  # a card-AP user id, printed on the card
@@ -78,19 +79,65 @@ class Honseki:
 
 
 @dataclass
+class PinResetReservation:
+    """A PIN reset reserved in the phone app (card read, face matched): when, and which PINs."""
+
+    reserved_at: str  # ISO 8601 with its UTC offset: 2026-11-21T08:00:00+09:00
+    which: list[str]  # ["user"] or ["user", "signing"]
+
+    def check(self) -> None:
+        try:
+            at = datetime.fromisoformat(self.reserved_at)
+        except ValueError:
+            raise schema.SchemaError("reserved_at", "must be an ISO 8601 time") from None
+        if at.tzinfo is None:
+            raise schema.SchemaError("reserved_at", "must say its UTC offset (+09:00)")
+        if self.which not in (["user"], ["user", "signing"]):
+            raise schema.SchemaError("which", 'must be ["user"] or ["user", "signing"]')
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromisoformat(self.reserved_at)
+
+
+@dataclass
+class TownApDef:
+    """A municipality's own AP on the card (the card-AP method): its user id, PIN and tries."""
+
+    municipality: str
+    user_id: str
+    pin: str
+    tries_left: int = 3
+
+    def check(self) -> None:
+        if not _DIGITS6.fullmatch(self.municipality):
+            raise schema.SchemaError("municipality", "must be a 6-digit municipality code")
+        if not _USER_ID.fullmatch(self.user_id):
+            raise schema.SchemaError("user_id", "must be 1 to 16 capital letters and digits")
+        if not _DIGITS4.fullmatch(self.pin):
+            raise schema.SchemaError("pin", "must be 4 digits (the card AP's own PIN)")
+        if not 0 <= self.tries_left <= 3:
+            raise schema.SchemaError("tries_left", "must be 0 to 3")
+
+
+@dataclass
 class Card:
-    type: Literal["mynumber", "smartphone", "juki", "face-auth"]
+    type: Literal["mynumber", "smartphone", "iphone", "juki", "face-auth"]
     tries_left: int
     cert: Literal["valid", "revoked", "expired"]
-    pin: str | None = None  # none on a face-authentication card (its PIN is not usable)
+    pin: str | None = None  # none on a face-authentication card or an iPhone
     user_id: str | None = None
     key: Literal["rsa2048", "ecdsa-p384"] = "rsa2048"  # the user-authentication key
     atr: str | None = None  # hex: the card answers with this ATR instead of the usual one
+    ap: TownApDef | None = None  # a town's AP on a My Number card (juki: user_id, pin are it)
+    expires: str | None = None  # YYYY-MM-DD: the card's body is valid until this day
+    pin_reset: PinResetReservation | None = None  # reserved in the phone app
 
     def check(self) -> None:
-        if self.type == "face-auth":
+        if self.type in ("face-auth", "iphone"):
             if self.pin is not None:
-                raise schema.SchemaError("pin", "a face-auth card has no usable PIN: leave it out")
+                raise schema.SchemaError("pin", f"a {self.type} card has no usable PIN at the "
+                                         "kiosk: leave it out")
         elif self.pin is None or not _DIGITS4.fullmatch(self.pin):
             raise schema.SchemaError("pin", "must be 4 digits (the user-authentication PIN)")
         if self.atr is not None:
@@ -101,6 +148,16 @@ class Card:
             raise schema.SchemaError("user_id", "a juki card needs the card-AP user id")
         if self.user_id is not None and not _USER_ID.fullmatch(self.user_id):
             raise schema.SchemaError("user_id", "must be 1 to 16 capital letters and digits")
+        if self.ap is not None and self.type in ("juki", "iphone", "face-auth"):
+            raise schema.SchemaError("ap", "only a My Number card carries a town AP (a juki "
+                                     "card's is its user_id, pin and tries_left)")
+        if self.expires is not None:
+            iso_date("expires", self.expires)
+
+    @property
+    def card_user_id(self) -> str | None:
+        """The card-AP user id the card carries, if any (a juki card's, or its town AP's)."""
+        return self.ap.user_id if self.ap is not None else self.user_id
 
 
 @dataclass

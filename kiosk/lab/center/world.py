@@ -169,7 +169,10 @@ class WorldFile:
             if r.honseki is not None and r.honseki.municipality not in codes:
                 raise schema.SchemaError(f"resident[{i}].honseki.municipality",
                                          f"no municipality has code {r.honseki.municipality!r}")
-            user_id = r.card.user_id
+            if r.card.ap is not None and r.card.ap.municipality not in codes:
+                raise schema.SchemaError(f"resident[{i}].card.ap.municipality",
+                                         f"no municipality has code {r.card.ap.municipality!r}")
+            user_id = r.card.card_user_id
             if user_id is not None:
                 if user_id in user_ids:
                     raise schema.SchemaError(f"resident[{i}].card.user_id",
@@ -200,7 +203,8 @@ class World:
 
     @cached_property
     def _by_user_id(self) -> dict[str, Resident]:
-        return {r.card.user_id: r for r in self.residents if r.card.user_id is not None}
+        return {r.card.card_user_id: r for r in self.residents
+                if r.card.card_user_id is not None}
 
     @cached_property
     def _municipalities(self) -> dict[str, MunicipalityDef]:
