@@ -19,6 +19,7 @@ from kiosk.clock import VirtualClock
 from kiosk.config import Config, ConfigError, from_data, merge
 from kiosk.journal.store import Totals
 from kiosk.record.lines import FIELD
+from kiosk.replay.checks import CheckLines
 from kiosk.replay.format import CENTER_CONTROLS, SessionFile, Step
 from kiosk.replay.recorded import NotReplayable, pin_for, text_for
 from kiosk.replay.result import Failure, Options, Result
@@ -51,7 +52,7 @@ class SetupError(Exception):
     """The session cannot run as written (unknown resident, bad config override...)."""
 
 
-class Player(ScreenLines):
+class Player(ScreenLines, CheckLines):
     """Plays one session file on a fresh kiosk."""
 
     def __init__(self, session: SessionFile, options: Options, workdir: Path) -> None:
@@ -320,65 +321,6 @@ class Player(ScreenLines):
             self.result.failures.append(Failure(
                 step.line, f"the reader to see the card {step.value['card']}d "
                 f"within {REAL_WAIT:g} s", "nothing"))
-
-    # ------------------------------------------------------------------ checking
-    def _holds(self, want: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-        """The (key, expected, found) that do not hold."""
-        s = self.kiosk.session
-        view: Any = None  # built once, for the keys that need it
-        wrong = []
-        for key, expected in want.items():
-            found: Any
-            if key == "screen":
-                found = s.state
-            elif key == "alarm":
-                found = s.alarm
-            elif key in ("focus", "said"):
-                found = self._voice(key)
-                if key == "said" and isinstance(found, str) and expected in found:
-                    continue
-            else:
-                if view is None:
-                    view = s.view()
-                found = getattr(view, key)
-                if key == "taken":  # a list in the file, in any order
-                    found, expected = sorted(found), sorted(expected)
-            if found != expected:
-                wrong.append((key, expected, found))
-        return wrong
-
-    def _check(self, line: int, want: dict[str, Any]) -> None:
-        for key, expected, found in self._holds(want):
-            self.result.failures.append(Failure(line, f"{key} {expected!r}", repr(found)))
-
-    def _wait(self, step: Step) -> None:
-        assert step.within is not None
-        k = self.kiosk
-        limit = self.clock.now() + timedelta(seconds=step.within)
-        while self._holds(step.value):
-            deadline = k.session.next_deadline()
-            if deadline is None or deadline > limit:
-                self._timed(lambda: k.advance_to(limit))
-                break
-            self._timed(partial(k.advance_to, deadline))
-        missing = self._holds(step.value)
-        for key, expected, found in missing:
-            self.result.failures.append(Failure(
-                step.line, f"{key} {expected!r} within {step.within:g} s", repr(found)))
-
-    def _check_end(self, want: dict[str, Any], totals: Totals) -> None:
-        found = {
-            "printed_documents": totals.printed_documents, "printed_pages": totals.printed_pages,
-            "paid": totals.paid, "change": totals.change, "refunded": totals.refunded,
-            "orders_completed": totals.orders_completed, "orders_voided": totals.orders_voided,
-            "registrations": totals.registrations,
-            "screen": self.kiosk.session.state,
-        }
-        for key, expected in want.items():
-            if found[key] != expected:
-                self.result.failures.append(Failure(
-                    self.file.expect_end_line, f"{key} {expected!r} at the end",
-                    repr(found[key])))
 
     def _visited(self, state: str) -> None:
         """Called by the session on every screen it enters."""

@@ -7,9 +7,10 @@ TCP socket in this process) from "card placed" to "authenticated", with extended
 and with short ones, for the RSA-2048 card, the next-generation ECDSA P-384 card (SHA-384,
 r‖s; the algorithm read from its certificate), the iPhone (no PIN: its owner confirms, and the
 kiosk asks it once before and once after) and the older resident card by its town's AP (the
-card-AP method: one SELECT finds the AP, its own PIN, INTERNAL AUTHENTICATE). Time is split into reading (open + certificate),
-VERIFY, signing (less the card's own signing, which a real chip does in hardware; the kiosk reads
-the certificate for the algorithm here, once), and the center. Targets: at most 10 APDUs
+card-AP method: one SELECT finds the AP, its own PIN, INTERNAL AUTHENTICATE). Time is split
+into reading (open + certificate), VERIFY, signing (less the card's own signing, which a real
+chip does in hardware; the kiosk reads the certificate for the algorithm here, once), and the
+center. Targets: at most 10 APDUs
 extended / 16 short; under 50 ms machine time outside the card's signing. pcscd's own ~0.4 s
 polling before it notices a card is not machine time and is not counted.
 """

@@ -17,7 +17,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from kiosk import schema
@@ -29,7 +28,7 @@ from kiosk.lab.center.documents import render_certificate
 from kiosk.lab.center.pin_reset import PinResetDesk
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
 from kiosk.lab.center.pki_certs import card_signature_valid
-from kiosk.lab.center.refused import BAD_REQUEST, Refused, signed_in
+from kiosk.lab.center.refused import BAD_REQUEST, Refused, signed_in, trusted_certificate
 from kiosk.lab.center.registration import KOSEKI, RegistrationDesk
 from kiosk.lab.center.rules import certificates_for, check_hours, check_options, within
 from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY
@@ -175,17 +174,7 @@ class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk):
     def call_authenticate(self, kiosk_id: str, req: p.AuthenticateRequest) -> p.Authenticated:
         now = self.clock.now()
         self.take_challenge(kiosk_id, req.nonce, now)
-        try:
-            cert = x509.load_der_x509_certificate(req.certificate)
-        except ValueError:
-            raise Refused(Reason.CARD_UNREADABLE, "not a certificate") from None
-        status = self.pki.check(req.certificate, now)
-        if status == "revoked":
-            raise Refused(Reason.CERT_REVOKED)
-        if status == "expired":
-            raise Refused(Reason.CERT_EXPIRED)
-        if status != "valid":
-            raise Refused(Reason.CARD_UNSUPPORTED, "certificate not issued by the JPKI CA")
+        cert = trusted_certificate(self.pki, req.certificate, now)
         try:
             valid = card_signature_valid(cert.public_key(), req.signature,
                                          p.auth_message(req.nonce, kiosk_id))

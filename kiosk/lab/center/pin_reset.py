@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from cryptography import x509
 from cryptography.hazmat.primitives import cmac
 from cryptography.hazmat.primitives.ciphers import algorithms
 
@@ -19,7 +18,7 @@ from kiosk.center import protocol as p
 from kiosk.center.pin_reset_messages import RESERVATION_HOURS, Authorisation, reset_message
 from kiosk.clock import Clock
 from kiosk.lab.center.pki import TestJPKI
-from kiosk.lab.center.refused import BAD_REQUEST, Refused
+from kiosk.lab.center.refused import BAD_REQUEST, Refused, trusted_certificate
 from kiosk.lab.center.residents import PinResetReservation
 from kiosk.lab.center.store import Store
 from kiosk.lab.center.store_pin_reset import reservation_used, use_reservation
@@ -66,17 +65,7 @@ class PinResetDesk:
         if self.world.kiosk(kiosk_id) is None:
             raise Refused(Reason.NOT_AVAILABLE_HERE, "unknown kiosk")
         now = self.clock.now()
-        try:
-            cert = x509.load_der_x509_certificate(certificate)
-        except ValueError:
-            raise Refused(Reason.CARD_UNREADABLE, "not a certificate") from None
-        status = self.pki.check(certificate, now)
-        if status == "revoked":
-            raise Refused(Reason.CERT_REVOKED)
-        if status == "expired":
-            raise Refused(Reason.CERT_EXPIRED)
-        if status != "valid":
-            raise Refused(Reason.CARD_UNSUPPORTED, "certificate not issued by the JPKI CA")
+        cert = trusted_certificate(self.pki, certificate, now)
         resident_id = self.pki.resident_for_serial(cert.serial_number)
         resident = self.world.resident(resident_id) if resident_id else None
         if resident is None:
