@@ -6,7 +6,7 @@ import copy
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from kiosk import schema
 from kiosk.field.operator_pin import parse_hash
@@ -29,6 +29,9 @@ class KioskSection:
     language: str = "ja"
     screen: list[int] = field(default_factory=lambda: [1280, 800])
     fullscreen: bool = False
+    # where it stands: a store (cash at the machine), an office kiosk in a town hall (staff
+    # nearby), or a counter terminal (らくらく窓口: the counter takes the fee and prints)
+    mode: Literal["store", "office", "counter"] = "store"
 
     def check(self) -> None:
         if self.language not in LANGUAGES:

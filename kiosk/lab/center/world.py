@@ -133,7 +133,7 @@ class MunicipalityDef:
 @dataclass
 class KioskDef:
     id: str
-    kind: Literal["store", "office"]
+    kind: Literal["store", "office", "counter"]
     name: str
     hours: Hours | None = None
 
