@@ -224,7 +224,8 @@ SERVICE = Service(
                   cancellable=True, service=ID),
         StateInfo("pin_reset_writing", prompt="please-wait", step=STEP, busy=True, service=ID),
         StateInfo("pin_reset_done", prompt="remove-card", timeout="remove_card_giveup",
-                  on_timeout="leave", step="pin_reset_done", settled=True, service=ID),
+                  on_timeout="leave", step="pin_reset_done", settled=True, service=ID,
+                  alarm="remove_card_alarm"),
     ),
     transitions=(
         Transition("reserved", "pin_reset_checking", "pin_reset_new_pin"),

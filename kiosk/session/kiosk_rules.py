@@ -166,7 +166,7 @@ class KioskRules(SessionBase):
 
     def _forgotten(self) -> str | None:
         """What the resident is leaving behind, if anything."""
-        if self.state == "remove_card":
+        if self.states[self.state].alarm == "remove_card_alarm":  # the card is to come off
             return "forgotten-card" if self.card_present else None
         if self.paper_in_tray:
             return "forgotten-paper"
@@ -186,7 +186,7 @@ class KioskRules(SessionBase):
         if info.on_timeout == "finish":
             self._end_error() if self.state == "error" else self.trigger("finish")
         elif info.on_timeout == "leave":
-            if self.state == "remove_card":
+            if self.states[self.state].alarm == "remove_card_alarm":
                 self._alert_staff("card left on the reader")
             elif self.paper_in_tray or self.change_in_tray:
                 self._alert_staff("certificate left in the tray" if self.paper_in_tray
