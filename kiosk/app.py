@@ -25,6 +25,7 @@ from kiosk.center.client import CenterClient
 from kiosk.center.transport import Transport, TransportError, TransportOptions, open_transport
 from kiosk.clock import Clock, VirtualClock
 from kiosk.config import Config, ConfigError
+from kiosk.field.help_webhook import staff_alert
 from kiosk.field.metrics import KioskMetrics
 from kiosk.journal.opening import JournalError
 from kiosk.journal.recovery import recover
@@ -321,7 +322,8 @@ def build_kiosk(config: Config, clock: Clock, *, inline: bool,
         metrics.expose(config.metrics.port or None, config.metrics.textfile or None)
     client.observe = metrics.center_call
     ports = Ports(card=card_port, center=client, payment=cash, printer=printer, alarm=alarm,
-                  journal=journal, voice=voice, emoney=parts.emoney(ctx), metrics=metrics)
+                  journal=journal, voice=voice, emoney=parts.emoney(ctx), metrics=metrics,
+                  staff=staff_alert(config))
     session = Session(config, ports, worker, clock, kiosk_id, post=post)
     if isinstance(cash, CashLevels):
         session.listeners.append(lambda state: metrics.cash(cash.total_held(), cash.tubes))

@@ -58,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     operator = sub.add_parser("operator", help="operator mode").add_subparsers(
         dest="operator_command", required=True)
     operator.add_parser("hash-pin", help="print the [operator] pin_hash line for a PIN")
+    sub.add_parser("counter", add_help=False,
+                   help="the counter's staff console (らくらく窓口): serve, hash-password")
     sub.add_parser("fuzz", add_help=False,
                    help="random residents and faults through the replay harness, checking the "
                         "money, paper and PIN invariants after every line")
@@ -104,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
         from kiosk.field.operator_pin import main_hash_pin
 
         return main_hash_pin(argv[2:])
+    if argv[:1] == ["counter"]:  # its own options: kiosk/counter/serve.py
+        from kiosk.counter.serve import main as counter
+
+        return counter(argv[1:])
     if argv[:1] == ["fuzz"]:  # its own options: kiosk/replay/fuzz.py
         _headless()
         from kiosk.replay.fuzz import main as fuzz

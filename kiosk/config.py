@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from kiosk import schema
 from kiosk.field.operator_pin import parse_hash
+from kiosk.help_section import HelpSection
 from kiosk.vocabulary.devices import PLACES, DeviceLayout
 from kiosk.vocabulary.view import LANGUAGES
 
@@ -261,6 +262,31 @@ class OperatorSection:
 
 
 @dataclass
+class CounterSection:
+    """``[counter]``: a counter kiosk's staff console (らくらく窓口, ``kiosk counter serve``)."""
+
+    listen: str = "127.0.0.1:8470"  # HOST:PORT of the console's web page
+    printer: str = ""  # the counter's CUPS queue (cups:QUEUE); "" = [printer] uri
+    password_hash: str = ""  # `kiosk counter hash-password`; empty: the console will not start
+    closes: str = "17:15"  # tickets not printed by then are voided, a fee taken refunded
+
+    def check(self) -> None:
+        host, _, port = self.listen.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise schema.SchemaError("listen", "must be HOST:PORT")
+        if self.printer and (not self.printer.startswith(("cups:", "spool:"))
+                             or len(self.printer) < 6):
+            raise schema.SchemaError("printer", "must be cups:QUEUE (or spool:DIR)")
+        if self.password_hash:
+            try:
+                parse_hash(self.password_hash)
+            except ValueError as exc:
+                raise schema.SchemaError("password_hash", str(exc)) from None
+        if not _hhmm(self.closes):
+            raise schema.SchemaError("closes", "must be HH:MM")
+
+
+@dataclass
 class MetricsSection:
     """Prometheus metrics: on 127.0.0.1:port, and/or a textfile for node_exporter."""
 
@@ -286,6 +312,8 @@ class Config:
     hours: HoursSection = field(default_factory=HoursSection)
     operator: OperatorSection = field(default_factory=OperatorSection)
     metrics: MetricsSection = field(default_factory=MetricsSection)
+    counter: CounterSection = field(default_factory=CounterSection)
+    help: HelpSection = field(default_factory=HelpSection)
     ui: UiSection = field(default_factory=UiSection)
     layout: LayoutSection = field(default_factory=LayoutSection)
 

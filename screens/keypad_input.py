@@ -13,8 +13,9 @@ from screens.actions import KeyPress, LocalAction, TypeKey
 from screens.guidance import Guidance
 from screens.layout import PIN_DIGITS, Layout, Widget
 
-# The screens where the keypad types a PIN: the sign-in's, and the PIN reset's new PIN.
-PIN_SCREENS = ("pin_entry", "pin_reset_new_pin", "pin_reset_pin_again")
+# The screens where the keypad types a PIN: the sign-in's, the PIN reset's new PIN, and the
+# forms service's text-helper PIN.
+PIN_SCREENS = ("pin_entry", "pin_reset_new_pin", "pin_reset_pin_again", "forms_pin")
 
 CANCEL_IDS = ("cancel.yes", "pay.cancel", "nav.cancel")
 
@@ -68,8 +69,10 @@ class KeypadInput:
         elif name == "cancel":
             cancel = next((w for w in map(layout.find, CANCEL_IDS) if w is not None), None)
             return self._press(cancel, tr) if cancel is not None else None
-        elif name == "help":
+        elif name == "help":  # the screen read again, and "call staff" (issue 16)
             self.guidance.read_all(layout, tr, keys=True)
+            self._changed()
+            return events.HelpCall()
         elif name in ("volume-up", "volume-down"):
             self.guidance.louder(1 if name == "volume-up" else -1, tr)
         elif name in keypad.DIGIT_KEYS:

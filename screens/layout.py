@@ -17,6 +17,7 @@ from kiosk.vocabulary.view import View
 from screens import theme
 from screens.actions import Action, ShowLanguages, ToggleStyle
 from screens.texts import LANGUAGE_NAMES
+from screens.town_hall import notices
 
 
 class Rect(NamedTuple):
@@ -240,10 +241,9 @@ class Frame:
             "forgotten-change": self.tr.gettext(
                 "Your change is still in the tray. Please take it!"),
         }.get(self.view.alarm)
-        if text is None:
-            return row.y
-        self.add(Widget("frame.alarm", row, "label", text, role="heading", tone="alarm"))
-        return row.bottom + gap
+        if text is not None:
+            self.add(Widget("frame.alarm", row, "label", text, role="heading", tone="alarm"))
+        return notices(self, row._replace(y=row.bottom + gap) if text else row, gap)
 
     def _nav_buttons(self) -> None:
         """Back at the left edge; Cancel (red, ends the visit) far from it: in the middle of

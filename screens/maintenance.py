@@ -19,7 +19,8 @@ ACTIONS = ((Op.TEST_PRINT, "テスト印刷 / Test print"), (Op.SETTLEMENT, "本
            (Op.COLLECT_CASH, "現金回収 / Collect cash"), (Op.REFILL, "釣銭補充 / Refill change"),
            (Op.CLEAR_FAULT, "障害解除 / Clear fault"),
            (Op.OUT_OF_SERVICE, "休止 / Out of service"),
-           (Op.BACK_IN_SERVICE, "再開 / Back in service"), (Op.LEAVE, "終了 / Leave"))
+           (Op.BACK_IN_SERVICE, "再開 / Back in service"), (Op.PRACTICE, "練習 / Practice"),
+           (Op.LEAVE, "終了 / Leave"))
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
@@ -40,7 +41,8 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
                         op.last or "キーボードの数字とEnter / keyboard digits and Enter",
                         role="body", tone="muted"))
         return frame.layout()
-    cols, rows = 4, 2
+    cols = 5
+    rows = -(-len(ACTIONS) // cols)
     bw = (area.w - gap * (cols - 1)) // cols
     bh = max(px(72), frame.touch)  # 15 mm at the configured DPI
     for i, (action, text) in enumerate(ACTIONS):

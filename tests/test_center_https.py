@@ -142,9 +142,10 @@ def on_pin_reset_world(path: Path) -> bool:
 
 
 def test_every_session_passes_against_the_served_center(served: Served) -> None:
+    # the sample world's sessions (and this world's): the others have their own worlds, served
+    # below or tested apart (the counter's in test_counter*, the forms touch no center)
     sessions = [f for f in sorted(SESSIONS.glob("*.jsonl"))
-                if not any(on(f) for on in (on_honseki_world, on_next_cards_world,
-                                            on_pin_reset_world))]
+                if str(parse_session(f).header.world) in ("sample", str(WORLD))]
     office = [f for f in sessions if parse_session(f).header.kiosk == "office-0001"]
     store = [f for f in sessions if f not in office]
     for kiosk_id, files in (("store-0001", store), ("office-0001", office)):

@@ -119,7 +119,8 @@ def test_a_visit_recorded_from_the_demo_window_replays_to_exit_0(tmp_path: Path,
     assert {"pin": "wrong"} in [{k: v for k, v in ln.items() if k != "at"} for ln in lines]
     assert lines[-1]["expect_end"] == {
         "printed_documents": 1, "printed_pages": 2, "paid": 500, "change": 300, "refunded": 0,
-        "orders_completed": 1, "orders_voided": 0, "registrations": 0, "screen": "idle"}
+        "orders_completed": 1, "orders_voided": 0, "registrations": 0, "tickets": 0,
+        "screen": "idle"}
     no_secret_in(files[0])
     run = replay(str(files[0]))
     assert run.returncode == 0, run.stdout + run.stderr[-2000:]

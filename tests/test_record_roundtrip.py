@@ -42,7 +42,7 @@ def record_while_replaying(session: Path, out: Path, workdir: Path) -> Path:
 def test_the_round_trip_covers_every_kind_of_line() -> None:
     text = "".join(p.read_text() for p in ROUND_TRIP)
     for action in ('"printer"', '"center"', '"reader"', '"emoney"', '"disk"', '"text"',
-                   '"key"', '"insert"', '"tap"', '"language"', '"clock"'):
+                   '"key"', '"insert"', '"tap"', '"language"', '"clock"', '"help"'):
         assert action in text, action
 
 

@@ -73,8 +73,8 @@ def surface() -> Iterator[pygame.Surface]:
 
 
 def test_there_is_one_screen_module_per_state() -> None:
-    # 28, phone_confirm, and the PIN reset's 7
-    assert set(SCREENS) == set(STATES) == set(all_states()) and len(STATES) == 28 + 1 + 7
+    # 28, phone_confirm, the PIN reset's 7, the forms' 9 and the counter's ticket
+    assert set(SCREENS) == set(STATES) == set(all_states()) and len(STATES) == 28 + 1 + 7 + 9 + 1
     assert all(SCREENS[s].__name__ == STATES[s].screen == f"screens.{s}" for s in STATES)
 
 

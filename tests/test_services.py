@@ -65,8 +65,10 @@ def test_a_mark_with_nothing_to_mark_changes_nothing() -> None:
 # --- the registry -----------------------------------------------------------------------------
 def test_the_built_in_services_register_through_their_entry_points() -> None:
     services = installed_services()
-    assert [s.id for s in services] == ["certificates", "honseki-registration", "pin-reset"]
-    assert len(state_table(services)) == 28 + 1 + 7  # + phone_confirm, + the PIN reset's 7
+    assert [s.id for s in services] == ["certificates", "honseki-registration", "pin-reset",
+                                        "forms"]
+    # + phone_confirm, + the PIN reset's 7, + the forms' 9, + the counter's ticket
+    assert len(state_table(services)) == 28 + 1 + 7 + 9 + 1
 
 
 def _poll_flow(core: Core) -> Any:

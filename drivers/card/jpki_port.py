@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from drivers.card.helper_ap import read_basic_four, read_number, select_helper_ap
+from drivers.card.helper_ap_spec import EF_HELPER_PIN
 from drivers.card.jpki import APDUStats, JPKIClient, Transmitter, digest_info_sha256
 from drivers.card.jpki_algo import scheme_of, sha384
 from drivers.card.jpki_spec import (
@@ -17,7 +19,7 @@ from drivers.card.jpki_spec import (
 )
 from drivers.card.town_ap import find_town_ap, internal_authenticate, read_user_id
 from drivers.card.town_ap_spec import EF_TOWN_PIN
-from kiosk.vocabulary.ports import CardInfo, TownCard
+from kiosk.vocabulary.ports import CardFace, CardInfo, TownCard
 from kiosk.vocabulary.reasons import (
     CardError,
     KioskError,
@@ -137,6 +139,22 @@ class JPKICardPort:
     def reset_pin(self, pin: str, authorisation: bytes, new_pin: bytearray) -> None:
         """The center's authorisation and the new PIN to the card (the APDU wiped after)."""
         self._require().reset_retry_counter(_pin_ef(pin), authorisation, new_pin)
+
+    def helper_tries_left(self) -> int:
+        """Select the text-helper AP: its PIN's tries left (spends none)."""
+        client = self._require()
+        select_helper_ap(client)
+        return client.tries_left(EF_HELPER_PIN)
+
+    def read_card_face(self, pin: bytearray) -> CardFace:
+        """VERIFY the text-helper AP's PIN (the APDU wiped after), then read the basic four."""
+        client = self._require()
+        client.verify(pin, EF_HELPER_PIN)
+        return read_basic_four(client)
+
+    def read_helper_number(self) -> str:
+        """The individual number (the text-helper AP's PIN verified in this card session)."""
+        return read_number(self._require())
 
     def close(self) -> None:
         """Reset and release the card, so that no verified state survives; never raises."""

@@ -107,6 +107,19 @@ class CenterClient:
                                    order.order_id, order.fee)
         return order
 
+    def order_documents(self, order_id: str) -> p.OrderDocuments:
+        """A counter order's documents, each checked as the kiosk checks an order's: bound to
+        this order, or DocumentRejected (never printed)."""
+        reply = self._call("order_documents", p.OrderRef(order_id), p.OrderDocuments)
+        if reply.order_id != order_id:
+            raise DocumentRejected("the center answered for another order", order_id, 0)
+        for doc in reply.documents:
+            problem = check_binding(doc, order_id, self._center_key)
+            if problem is not None:
+                log.error("order %s at the counter: %s; not printing it", order_id, problem)
+                raise DocumentRejected(problem, order_id, 0)
+        return reply
+
     def complete(self, order_id: str, printed: int) -> None:
         self._call("complete", p.OrderRef(order_id, printed), p.Done)
 

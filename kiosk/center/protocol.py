@@ -197,6 +197,16 @@ class Order:
 
 
 @dataclass
+class OrderDocuments:
+    """A counter order's documents again, at serve time (らくらく窓口), with the holder's name
+    for the clerk to hand them to the right person."""
+
+    order_id: str
+    holder: str
+    documents: list[Document]
+
+
+@dataclass
 class OrderRef:
     order_id: str
     printed: int = 0
@@ -260,6 +270,7 @@ CALLS: dict[str, tuple[type | None, type]] = {
     "order": (OrderRequest, Order),
     "complete": (OrderRef, Done),
     "cancel": (OrderRef, Done),
+    "order_documents": (OrderRef, OrderDocuments),  # a counter kiosk's order, to print there
     "settlement": (SettlementReport, SettlementAck),
     "registration_towns": (TokenRef, RegistrationChoices),
     "register": (RegistrationRequest, Registration),

@@ -49,6 +49,8 @@ class KioskMetrics:
                                 namespace=ns, registry=r)
         self.errors = Counter("errors", "Faults and failures (reason code)", ["reason"],
                               namespace=ns, registry=r)
+        self.help_calls = Counter("help_calls", "Residents who called staff", namespace=ns,
+                                  registry=r)
         self.alarms = Counter("alarms", "Alarms raised (forgotten card, paper, money)", ["kind"],
                               namespace=ns, registry=r)
         self.printer_ready = Gauge("printer_ready", "1 when the printer can print",
@@ -72,6 +74,10 @@ class KioskMetrics:
 
     def certificate_printed(self, type: str, copies: int = 1) -> None:
         self.certificates.labels(type=type).inc(copies)
+        self._changed()
+
+    def help_called(self) -> None:
+        self.help_calls.inc()
         self._changed()
 
     def refused(self, reason: str) -> None:

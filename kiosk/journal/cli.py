@@ -12,6 +12,7 @@ from pathlib import Path
 from kiosk.clock import SystemClock
 from kiosk.journal.opening import JournalError, writable
 from kiosk.journal.store import SqliteJournal
+from kiosk.journal.tickets import counter_report_lines, counter_totals
 
 FULL_BYTES = 64 * 1024  # less than this free beside the journal: it cannot take a visit
 
@@ -105,6 +106,7 @@ def _settle(args: argparse.Namespace) -> int:
         lines = [SettlementLine(x.municipality, x.certificate, x.count, x.fees)
                  for x in report.lines]
         ack = client.settle(SettlementReport(args.day, lines))
+        counter_lines = counter_report_lines(journal, args.day)
     except CenterError as exc:
         print(f"kiosk journal settle: the center did not take it: {exc.reason} {exc}")
         return 1
@@ -112,6 +114,8 @@ def _settle(args: argparse.Namespace) -> int:
         journal.close()
     print(f"settled {args.day}: {ack.certificates} certificates, fees ¥{ack.fees:,}, store "
           f"commission ¥{ack.commission:,}")
+    for line in counter_lines:  # of these, what the counter took (cash at the counter)
+        print(f"  {line}")
     for line in ack.discrepancies:
         print(f"  differs: {line}")
     return 1 if ack.discrepancies else 0
@@ -120,7 +124,9 @@ def _settle(args: argparse.Namespace) -> int:
 def _report(journal: SqliteJournal, args: argparse.Namespace) -> int:
     report = journal.report(args.day)
     if args.json:
-        print(json.dumps(dataclasses.asdict(report), ensure_ascii=False, indent=2))
+        data = dataclasses.asdict(report)
+        data["counter"] = counter_totals(journal, report.day)  # らくらく窓口: apart
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     elif args.csv:
         out = csv.writer(sys.stdout)
         out.writerow(["municipality", "certificate", "count", "fees"])
@@ -134,4 +140,8 @@ def _report(journal: SqliteJournal, args: argparse.Namespace) -> int:
         print(f"money in ¥{t.money_in:,}  fees ¥{t.fees_collected:,}  change ¥{t.change:,}  "
               f"refunded ¥{t.refunded:,} (vouchers ¥{t.vouchers:,})  outstanding "
               f"¥{t.outstanding:,}")
+        for counter in counter_report_lines(journal, report.day):
+            print(counter)
+        if t.practice_visits:
+            print(f"practice visits {t.practice_visits} (no fee, no order: samples marked 見本)")
     return 0

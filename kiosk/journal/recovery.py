@@ -26,6 +26,7 @@ import logging
 from typing import Protocol
 
 from kiosk.journal.store import SqliteJournal
+from kiosk.journal.tickets import at_the_counter
 from kiosk.vocabulary.ports import CenterPort, PaymentPort
 from kiosk.vocabulary.reasons import KioskError
 
@@ -46,7 +47,10 @@ def recover(journal: SqliteJournal, payment: PaymentPort, printer: PrinterRecord
     for row, order_id, kind, yen in journal.payouts_due():
         journal.voucher(row, yen)
         done.append(f"{kind} of ¥{yen} for {order_id or 'no order'} interrupted: on a voucher")
+    counter = at_the_counter(journal)  # a counter kiosk's tickets wait for the clerk
     for order in journal.open_orders():
+        if order.order_id in counter:
+            continue
         printed = 0
         for document_id, state, _pages in journal.documents_of(order.order_id):
             if state == "printing":

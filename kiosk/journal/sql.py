@@ -1,5 +1,7 @@
 """The journal's tables, and the queries too long to read inline."""
 
+from kiosk.journal import forms, practice_log, staff_calls
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
     order_id     TEXT PRIMARY KEY,
@@ -40,6 +42,9 @@ CREATE TABLE IF NOT EXISTS documents (
     at          TEXT NOT NULL
 );
 """
+
+SCHEMA += staff_calls.TABLE + practice_log.TABLE  # the town hall's: no money, no one's data
+SCHEMA += forms.TABLE  # pre-filled forms printed, by kind
 
 # Completed or voided orders whose money in exceeds what was given back and kept (as held()):
 # one query, however long the journal.

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock
+from kiosk.journal.forms import count_forms, record_form
 from kiosk.journal.opening import (
     JournalError,
     check_marks,
@@ -23,7 +24,10 @@ from kiosk.journal.opening import (
     make_tables,
     open_reader,
 )
+from kiosk.journal.practice_log import practice_count, record_practice
 from kiosk.journal.sql import HOLDING_MONEY
+from kiosk.journal.staff_calls import count_calls, record_call
+from kiosk.journal.tickets import count_tickets
 from kiosk.vocabulary.ports import Report, ReportLine, ReportTotals
 
 if TYPE_CHECKING:
@@ -54,6 +58,9 @@ class Totals:
     orders_completed: int = 0
     orders_voided: int = 0
     registrations: int = 0
+    help_calls: int = 0  # "call staff" pressed where staff are alerted
+    tickets: int = 0  # a counter kiosk's tickets (受付票) issued
+    printed_forms: int = 0  # pre-filled forms printed (書かない窓口)
 
     def minus(self, other: Totals) -> Totals:
         fields = self.__dataclass_fields__
@@ -226,6 +233,16 @@ class SqliteJournal:
         self._write("INSERT INTO operator_log (action, detail, at) VALUES (?, ?, ?)",
                     (action, detail, self._now()))
 
+    def staff_call(self, kiosk: str, screen: str) -> None:
+        record_call(self, self._now(), kiosk, screen)
+
+    def form_printed(self, form: str) -> None:
+        record_form(self, self._now(), form)
+
+    def practice(self, visit_id: str, state: str, certificate: str = "", printed: int = 0
+                 ) -> None:
+        record_practice(self, self._now(), visit_id, state, certificate, printed)
+
     def operator_log(self) -> list[tuple[str, str, str]]:
         return [(action, detail, at) for action, detail, at in self._rows(
             "SELECT action, detail, at FROM operator_log ORDER BY id")]
@@ -295,7 +312,7 @@ class SqliteJournal:
         return Report(day, lines, ReportTotals(
             money_in=money.get("in", 0), change=money.get("change", 0),
             refunded=money.get("refund", 0), vouchers=vouchers, fees_collected=fees,
-            outstanding=held + due))
+            outstanding=held + due, practice_visits=practice_count(self, day)))
 
     def check(self) -> list[str]:
         """Every broken invariant, in plain words (none: the journal is sound)."""
@@ -342,7 +359,8 @@ class SqliteJournal:
             paid=money.get("in", 0), fees=money.get("fee", 0), change=money.get("change", 0),
             refunded=money.get("refund", 0), printed_documents=docs, printed_pages=pages,
             orders_completed=orders.get("completed", 0), orders_voided=orders.get("voided", 0),
-            registrations=registrations,
+            registrations=registrations, help_calls=count_calls(self),
+            tickets=count_tickets(self), printed_forms=count_forms(self),
         )
 
 

@@ -29,6 +29,7 @@ ACTIONS: dict[type[ev.Event], Callable[[Any], Line]] = {
     ev.Agree: lambda e: {"agree": e.accepted},
     ev.ChooseMunicipality: lambda e: {"municipality": e.code},
     ev.ChooseCertificate: lambda e: {"certificate": e.type},
+    ev.ChooseForm: lambda e: {"form": e.form},
     ev.SetOptions: lambda e: {"options": dict(e.options)},
     ev.SetCopies: lambda e: {"copies": e.copies},
     ev.Confirm: lambda e: {"confirm": e.accepted},
@@ -39,6 +40,7 @@ ACTIONS: dict[type[ev.Event], Callable[[Any], Line]] = {
     ev.MoneyRejected: lambda e: {"insert": e.yen},
     ev.PayEmoney: lambda e: {"tap": "pay.emoney"},
     ev.StopVoice: lambda e: {"tap": "voice.stop"},
+    ev.HelpCall: lambda e: {"help": "call"},
     ev.MoreTime: lambda e: {"tap": "frame.more_time"},
     ev.OperatorKey: lambda e: {"key": "operator"},
     ev.OperatorAction: lambda e: {"tap": f"operator.{e.action.value}"},
@@ -63,7 +65,8 @@ def header_config(config: Config, operator_used: bool) -> dict[str, Any]:
     timeouts, payment, language), none of its devices, addresses or secrets."""
     payment = config.payment
     data: dict[str, Any] = {
-        "kiosk": {"language": config.kiosk.language},
+        "kiosk": {"language": config.kiosk.language, "mode": config.kiosk.mode},
+        "help": {"phone": config.help.phone, "repeat_seconds": config.help.repeat_seconds},
         "payment": {"methods": list(payment.methods), "accept": list(payment.accept),
                     "change": dict(payment.change)},
         "timeouts": asdict(config.timeouts),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kiosk.record.lines import Line, printer_state
 from kiosk.services.certificates import OrderMade
+from kiosk.services.forms_jobs import FaceRead, FormPrinted
 from kiosk.services.honseki import Applied, TownsListed
 from kiosk.session import jobs
 from kiosk.vocabulary import events as ev
@@ -18,7 +19,8 @@ Context = Line | float | None
 
 CENTER_JOBS: tuple[type[ev.JobResult], ...] = (
     jobs.SignedIn, OrderMade, jobs.OrderCompleted, jobs.OrderVoided, TownsListed, Applied)
-PRINTER_JOBS: tuple[type[ev.JobResult], ...] = (jobs.DocumentPrinted, jobs.TestPrinted)
+PRINTER_JOBS: tuple[type[ev.JobResult], ...] = (jobs.DocumentPrinted, jobs.TestPrinted,
+                                                 FormPrinted)
 EMONEY = {Reason.EMONEY_DECLINED: "decline", Reason.EMONEY_TIMEOUT: "timeout"}
 
 
@@ -57,6 +59,8 @@ def _failed(event: ev.WorkFailed) -> Observed:
         return Observed((("printer", printer_state(str(error), job_failed=job in PRINTER_JOBS)),))
     if job is jobs.EmoneyCharged and reason in EMONEY:
         return Observed((("emoney", EMONEY[reason]),))
+    if job is FaceRead:  # the text-helper AP's PIN (the forms service)
+        return Observed(pin_wrong=reason in (Reason.PIN_WRONG, Reason.PIN_LOCKED))
     if job not in CENTER_JOBS:
         return Observed()
     pin_wrong = job is jobs.SignedIn and reason in (Reason.PIN_WRONG, Reason.PIN_LOCKED)

@@ -32,7 +32,7 @@ SETTLED = ("idle", "closed", "out_of_service")  # where a visit has ended
 DEFAULT_WORLD = {"printer": "ok", "center": "ok", "emoney": "approve", "disk": "ok",
                  "reader": "back"}
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
-            "orders_completed", "orders_voided", "registrations")
+            "orders_completed", "orders_voided", "registrations", "tickets")
 
 
 @dataclass

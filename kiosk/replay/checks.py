@@ -78,7 +78,8 @@ class CheckLines:
             "printed_documents": totals.printed_documents, "printed_pages": totals.printed_pages,
             "paid": totals.paid, "change": totals.change, "refunded": totals.refunded,
             "orders_completed": totals.orders_completed, "orders_voided": totals.orders_voided,
-            "registrations": totals.registrations,
+            "registrations": totals.registrations, "tickets": totals.tickets,
+            "printed_forms": totals.printed_forms, "help_calls": totals.help_calls,
             "screen": self.kiosk.session.state,
         }
         for key, expected in want.items():

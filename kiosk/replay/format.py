@@ -23,9 +23,9 @@ FORMAT_VERSION = 1
 
 RESIDENT_ACTIONS = ("language", "start", "agree", "card", "pin", "municipality", "certificate",
                     "options", "copies", "text", "confirm", "insert", "tap", "cancel", "back",
-                    "take", "idle", "phone")
+                    "take", "idle", "phone", "form", "help")
 WORLD_ACTIONS = ("printer", "center", "power", "clock", "reader", "emoney", "disk")
-STAFF_ACTIONS = ("key",)  # {"key": "down"}: the keypad; "operator": the service keyboard's
+STAFF_ACTIONS = ("key", "staff")  # {"key": "down"}: the keypad; "operator": the service keyboard's
 CHECKS = ("expect", "wait")
 ACTIONS = RESIDENT_ACTIONS + WORLD_ACTIONS + STAFF_ACTIONS + CHECKS
 CENTER_FAULT = r"ok|down|5xx|malformed-json|wrong-document|truncated-pdf|slow:\d+(\.\d+)?"
@@ -35,13 +35,15 @@ MAX_SECONDS = 7 * 24 * 3600  # the longest a session may run, idle or wait: a we
 MIN_YEAR, MAX_YEAR = 2000, 2100  # a session's clock stays in these years
 MAX_FILE_BYTES = 16 * 2**20
 EXPECT_KEYS = ("screen", "tries_left", "alarm", "message", "fee", "focus", "said", "refund",
-               "taken")
+               "taken", "ticket", "help")
 TAKEN = ("paper", "change", "card")  # what the collect screen marks as taken
 END_KEYS = ("printed_documents", "printed_pages", "paid", "change", "refunded",
-            "orders_completed", "orders_voided", "registrations", "screen")
+            "orders_completed", "orders_voided", "registrations", "screen", "tickets",
+            "printed_forms", "help_calls")
 ALARMS = ("forgotten-card", "forgotten-paper", "forgotten-change", "none")
 PRINTER_STATES = ("ok", "jam", "media-empty", "offline")
 EMONEY_OUTCOMES = ("approve", "decline", "timeout")
+STAFF_LINES = ("serve-next", "void-next", "close-day")  # the counter's clerk (らくらく窓口)
 
 
 class FormatError(ValueError):
@@ -298,6 +300,8 @@ def _conditions(value: Any, _: dict[str, Any]) -> str | None:
             return f"{key} must be text of 1 to 500 characters"
         if key == "alarm" and want not in ALARMS:
             return f"alarm must be one of {', '.join(ALARMS)}"
+        if key == "help" and want not in ("", "coming", "phone"):
+            return "help must be \"coming\", \"phone\" or \"\" (no call)"
     return None
 
 
@@ -315,6 +319,7 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "municipality": lambda v, o: None if isinstance(v, str) and v.isdigit() and len(v) == 6 else
     "must be a 6-digit municipality code",
     "certificate": lambda v, o: None if isinstance(v, str) and v else "must name a certificate",
+    "form": lambda v, o: None if isinstance(v, str) and v else "must name a form",
     "options": lambda v, o: None if isinstance(v, dict) else "must be an object of options",
     "copies": lambda v, o: None if _is_int(v) and v >= 1 else "must be a whole number, 1 or more",
     "confirm": lambda v, o: None if isinstance(v, bool) else "must be true or false",
@@ -326,8 +331,11 @@ _CHECKS: dict[str, Callable[[Any, dict[str, Any]], str | None]] = {
     "idle": lambda v, o: None if _seconds(v) else f"must be seconds, 0 to {MAX_SECONDS:g}",
     "phone": lambda v, o: None if v in ("confirm", "decline") else
     "must be \"confirm\" or \"decline\" (the iPhone's owner, on the phone)",
+    "help": lambda v, o: None if v == "call" else "must be \"call\" (the \"call staff\" button)",
     "clock": lambda v, o: None,
     "power": lambda v, o: None if v == "cut" else "must be \"cut\"",
+    "staff": lambda v, o: None if v in STAFF_LINES else
+    f"must be one of {', '.join(STAFF_LINES)} (the counter clerk)",
     "key": lambda v, o: None if v == "operator" or v in KEYPAD_KEYS else
     f"must be \"operator\" or a keypad key ({', '.join(KEYPAD_KEYS)})",
     "printer": lambda v, o: None if v in PRINTER_STATES else

@@ -34,9 +34,10 @@ def world_resident(issuer: Any, resident_id: str | None) -> Any:
 
 
 def pin_for(issuer: Any, resident_id: str | None, typed: str, operator: bool,
-            card_ap: bool = False) -> str:
+            card_ap: bool = False, helper: bool = False) -> str:
     """The digits to type for a PIN line: as written, or the right or a wrong PIN (the card's,
-    its town AP's when it signs in by it, or in operator mode the one a recording's header
+    its town AP's when it signs in by it, its text-helper AP's on the forms service's PIN
+    screen, or in operator mode the one a recording's header
     gives the operator)."""
     if typed not in RECORDED:
         return typed
@@ -45,6 +46,8 @@ def pin_for(issuer: Any, resident_id: str | None, typed: str, operator: bool,
     else:
         card = world_resident(issuer, resident_id).card
         own = card.ap.pin if card_ap and card.ap is not None else card.pin
+        if helper:
+            own = card.helper_pin or card.pin
         right = own or "0000"  # face-auth: none
     if typed == "right":
         return right

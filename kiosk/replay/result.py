@@ -47,6 +47,7 @@ class Result:
     screenshots: list[str] = field(default_factory=list)
     seconds: float = 0.0
     waited: float = 0.0  # real time spent waiting for pcscd to notice cards (not machine time)
+    staff: list[str] = field(default_factory=list)  # what the counter's console told the clerk
 
     @property
     def passed(self) -> bool:

@@ -24,6 +24,7 @@ from kiosk.replay.format import CENTER_CONTROLS, SessionFile, Step
 from kiosk.replay.recorded import NotReplayable, pin_for, text_for
 from kiosk.replay.result import Failure, Options, Result
 from kiosk.replay.screen_lines import ScreenLines
+from kiosk.replay.staff_lines import StaffLines
 from kiosk.replay.world_lines import LineError, WorldLines
 from kiosk.vocabulary import events as ev
 from kiosk.vocabulary.keyboard import keystrokes, type_keys
@@ -40,11 +41,13 @@ SIMPLE: dict[str, Callable[[Any], ev.Event]] = {
     "agree": ev.Agree,
     "municipality": ev.ChooseMunicipality,
     "certificate": ev.ChooseCertificate,
+    "form": ev.ChooseForm,
     "options": lambda v: ev.SetOptions(dict(v)),
     "copies": ev.SetCopies,
     "confirm": ev.Confirm,
     "cancel": lambda v: ev.Cancel(),
     "back": lambda v: ev.Back(),
+    "help": lambda v: ev.HelpCall(),  # "call staff" (issue 16)
 }
 
 
@@ -52,7 +55,7 @@ class SetupError(Exception):
     """The session cannot run as written (unknown resident, bad config override...)."""
 
 
-class Player(ScreenLines, CheckLines):
+class Player(ScreenLines, CheckLines, StaffLines):
     """Plays one session file on a fresh kiosk."""
 
     def __init__(self, session: SessionFile, options: Options, workdir: Path) -> None:
@@ -177,8 +180,9 @@ class Player(ScreenLines, CheckLines):
             operator = k.session.state == "maintenance"
             card = k.session.visit.card
             card_ap = card is not None and card.method == "card-ap"
+            helper = k.session.state == "forms_pin"  # the text-helper AP's own PIN
             digits = self._recorded(step, lambda: pin_for(k.issuer, self.on_card, v, operator,
-                                                          card_ap))
+                                                          card_ap, helper))
             self._pump_after(ev.EnterPin(bytearray(digits.encode("ascii"))))
         elif a == "card":
             self._card(step)
@@ -206,6 +210,8 @@ class Player(ScreenLines, CheckLines):
                 self.world.play(k, a, v, self._timed)
             except LineError as exc:
                 raise SetupError(f"{self.file.path}:{step.line}: {a}: {exc}") from None
+        elif a == "staff":
+            self._staff(step)
         elif a == "power":
             self._timed(self._power_cut)
         elif a == "clock":
@@ -239,7 +245,8 @@ class Player(ScreenLines, CheckLines):
         """A municipality the world does not have is a mistake in the session, not a choice."""
         issuer = self.kiosk.issuer
         world = issuer[0] if issuer else None
-        if world is not None and world.municipality(step.value) is None:
+        practice = self.kiosk.session.practising  # the sample town is not the world's
+        if world is not None and world.municipality(step.value) is None and not practice:
             raise SetupError(f"{self.file.path}:{step.line}: municipality: no municipality "
                              f"{step.value!r} in the world")
 

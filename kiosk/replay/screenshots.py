@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.i18n import OFFERED, available_languages, translator
+from kiosk.replay.forms_shots import forms_views
 from kiosk.replay.pin_reset_shots import reset_views
+from kiosk.replay.town_hall_shots import town_hall_samples
 from kiosk.services.registry import all_states, installed_services
 from kiosk.vocabulary.devices import DeviceLayout
 from kiosk.vocabulary.reasons import Reason
@@ -137,6 +139,7 @@ def base_views(lang: str) -> dict[str, View]:
         "printing": v("printing", busy=True, pages_done=1, pages_total=2, **CHOSEN),
         "collect": v("collect", change=600, alarm="forgotten-paper", seconds_left=60, **CHOSEN),
         "thanks": v("thanks", seconds_left=5),
+        "ticket": v("ticket", ticket="0007", seconds_left=60, **CHOSEN),  # a counter kiosk's
         "refunding": v("refunding", refund=1000, message="printer-fault", seconds_left=40),
         "error": v("error", message="pin-locked", seconds_left=18),
         "registration_checking": v("registration_checking", busy=True,
@@ -151,6 +154,7 @@ def base_views(lang: str) -> dict[str, View]:
         "registration_done": v("registration_done", seconds_left=25, usable_from="2026-12-04",
                                service=REGISTRATION["service"]),
         **reset_views(v),
+        **forms_views(v),
     }
 
 
@@ -243,6 +247,7 @@ def _samples(lang: str, variants: bool) -> Iterator[Sample]:
     yield Sample("error-unknown", replace(b["error"], message="no-such-reason"))
     yield from _guidance_samples(b)
     yield from _where_samples(b)
+    yield from town_hall_samples(b, Sample)
     yield Sample("pin_reset_new_pin-mismatch", replace(b["pin_reset_new_pin"],
                                                        message="pin-mismatch"))
     yield Sample("pin_reset_signing-mismatch", replace(b["pin_reset_signing"],

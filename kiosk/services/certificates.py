@@ -10,6 +10,7 @@ from datetime import datetime
 from kiosk.center.protocol import CertificateOffer, Hours, Offer, Order
 from kiosk.i18n import N_
 from kiosk.services.api import Core, Handler, Service, Transition
+from kiosk.services.counter_ticket import Ticketing, TicketPrinted, at_counter
 from kiosk.session.hours import first_closed
 from kiosk.session.visit import OrderLine
 from kiosk.vocabulary import events as ev
@@ -41,6 +42,7 @@ class CertificateFlow:
 
     def __init__(self, core: Core) -> None:
         self.core = core
+        self.ticketing = Ticketing(core)  # a counter kiosk's end of an order
         self.reset()
 
     def reset(self) -> None:
@@ -48,6 +50,7 @@ class CertificateFlow:
         self.certificate: CertificateOffer | None = None
         self.options: dict[str, object] = {}
         self.copies = 1
+        self.ticketing.reset()
 
     def entered(self, state: str) -> None:
         """Nothing starts by itself on the service's screens."""
@@ -58,10 +61,10 @@ class CertificateFlow:
                 ev.SetCopies: self._on_copies, ev.Confirm: self._on_confirm}
 
     def results(self) -> Mapping[type[JobResult], Handler]:
-        return {OrderMade: self._done_order}
+        return {OrderMade: self._done_order, TicketPrinted: self.ticketing.printed}
 
     def failures(self) -> Mapping[type[JobResult], Callable[[WorkFailed], None]]:
-        return {OrderMade: self._failed_order}
+        return {OrderMade: self._failed_order, TicketPrinted: self.ticketing.failed}
 
     # ------------------------------------------------------------------ choosing
     def _on_municipality(self, e: ev.ChooseMunicipality) -> None:
@@ -135,7 +138,10 @@ class CertificateFlow:
         return OrderLine(self.offer.municipality, self.certificate.type, self.copies)
 
     def _done_order(self, result: OrderMade) -> None:
-        self.core.order_ready(result.order, self._line())
+        if at_counter(self.core):  # らくらく窓口: a ticket, and the counter takes the fee
+            self.ticketing.issue(result.order, self._line())
+        else:
+            self.core.order_ready(result.order, self._line())
 
     def _failed_order(self, e: WorkFailed) -> None:
         if e.reason == Reason.PRINTER_FAULT:
@@ -164,6 +170,7 @@ class CertificateFlow:
             copies=self.copies,
             max_copies=offer.max_copies if offer else 1,
             fee=fee,
+            ticket=self.ticketing.number,
         )
 
     def _choice(self, cert: CertificateOffer, now: datetime) -> Choice:
@@ -222,6 +229,9 @@ SERVICE = Service(
         StateInfo("confirm", prompt="confirm", timeout="confirm", step="confirm",
                   cancellable=True, service=ID),
         StateInfo("requesting", prompt="please-wait", step="confirm", busy=True, service=ID),
+        # a counter kiosk's ticket (受付票): take it to the counter, which takes the fee
+        StateInfo("ticket", prompt="thanks", timeout="collect_giveup", on_timeout="leave",
+                  alarm="collect_alarm", settled=True, service=ID),
     ),
     transitions=(
         Transition("municipality", "choose_municipality", "choose_certificate"),
@@ -230,6 +240,8 @@ SERVICE = Service(
         Transition("copies", "choose_copies", "confirm"),
         Transition("confirmed", "confirm", "requesting"),
         Transition("order_ready", "requesting", "payment"),
+        Transition("ticketed", "requesting", "ticket"),
+        Transition("collected", "ticket", "thanks"),
         Transition("back", "choose_certificate", "choose_municipality"),
         Transition("back", "choose_options", "choose_certificate"),
         Transition("back", "choose_copies", "choose_options"),

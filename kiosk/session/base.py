@@ -82,8 +82,14 @@ class SessionBase:
     def phone_due(self, now: datetime) -> None:
         raise NotImplementedError
 
+    def help_deadline(self) -> datetime | None:
+        raise NotImplementedError
+
     def _speak(self, prompt: str) -> None:
         raise NotImplementedError
 
     def _operator_effect(self, effect: Effect) -> None:
+        raise NotImplementedError
+
+    def arm_practice(self) -> None:
         raise NotImplementedError

@@ -120,7 +120,7 @@ class KioskRules(SessionBase):
         notice = self.notice[1] if self.notice and self.state == "idle" else None
         phone = self.phone_deadline()
         times = [t for t in (self.deadline, self.alarms.next_deadline(), check, hours, notice,
-                             phone) if t is not None]
+                             phone, self.help_deadline()) if t is not None]
         return min(times) if times else None
 
     def on_tick(self) -> None:
@@ -228,6 +228,8 @@ class KioskRules(SessionBase):
             self.faults["operator"] = Reason.NOT_AVAILABLE_HERE
         elif effect is Effect.BACK_IN_SERVICE:
             self.faults.pop("operator", None)
+        elif effect is Effect.PRACTICE:
+            self.arm_practice()
         elif effect is Effect.LEAVE:
             self.operator = None
             self.trigger("reopen")  # idle; out of service or closed again as need be

@@ -28,6 +28,7 @@ from kiosk.session.kiosk_rules import KioskRules
 from kiosk.session.operator_mode import OperatorMode
 from kiosk.session.paying import PayingRules
 from kiosk.session.phone import PhoneAnswered, PhoneRules
+from kiosk.session.practice import PracticeRules
 from kiosk.session.preflight import Preflight
 from kiosk.session.table import machine_for
 from kiosk.session.till import Till
@@ -45,7 +46,7 @@ logging.getLogger("transitions.core").setLevel(logging.ERROR)
 NOTICE_SECONDS = 10  # how long the idle screen says that the last visit was cancelled
 
 
-class Session(PhoneRules, PayingRules, KioskRules):
+class Session(PracticeRules, PhoneRules, PayingRules, KioskRules):
     """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
 
     state: str  # set by the transitions Machine
@@ -95,7 +96,7 @@ class Session(PhoneRules, PayingRules, KioskRules):
             ev.PrintProgress: self._on_progress,
             ev.PrinterCleared: lambda e: self.preflight.check(),
             ev.PayEmoney: self._on_pay_emoney, ev.OperatorKey: self._on_operator_key,
-            ev.OperatorAction: self._on_operator_action,
+            ev.OperatorAction: self._on_operator_action, ev.HelpCall: self._on_help,
             ev.StopVoice: lambda e: self.ports.voice.stop() if self.ports.voice else None,
             ev.Tick: lambda e: self.on_tick(), ev.WorkDone: self._on_work_done,
             ev.WorkFailed: self._on_work_failed,
@@ -126,6 +127,7 @@ class Session(PhoneRules, PayingRules, KioskRules):
         for flow in self.flows.values():
             self._results.update(flow.results())
             self._failures.update(flow.failures())
+        self.wire_help()
         # what entering a core state starts (a service's states: its flow's ``entered``)
         self._on_enter: dict[str, Callable[[], None]] = {
             "idle": self._enter_idle, "out_of_service": self._enter_out_of_service,
@@ -182,6 +184,7 @@ class Session(PhoneRules, PayingRules, KioskRules):
         if self.state == "idle" and e.service in self.flows and self.room_for_a_visit():
             self.notice = None
             self._new_visit()
+            self.visit_begins()  # a practice visit, if staff armed one
             self.visit.service = e.service
             self.trigger("start")
             self.preflight.check()  # before the service is offered
@@ -194,7 +197,11 @@ class Session(PhoneRules, PayingRules, KioskRules):
             self._speak(prompt)  # the screen again, in the language just chosen
 
     def _on_agree(self, e: ev.Agree) -> None:
-        if e.accepted:
+        service = self.states[self.state].service  # a service's own question (the forms')
+        handler = self.flows[service].handlers().get(ev.Agree) if service else None
+        if handler is not None:
+            handler(e)
+        elif e.accepted:
             self.trigger("agree")
         elif self.state == "terms":
             self.cancel(Reason.CANCELLED)
@@ -229,7 +236,7 @@ class Session(PhoneRules, PayingRules, KioskRules):
         self.paper_in_tray, self.change_in_tray = e.paper, e.change
         if self.alarm in ("forgotten-paper", "forgotten-change") and not (e.paper or e.change):
             self.alarms.set("none")
-        if self.state == "collect" and self._collected():
+        if self.state in ("collect", "ticket") and self._collected():  # (a counter's ticket)
             self.trigger("collected")
         elif self.state == "refunding" and not e.change and self.till.refund_due == 0:
             self._leave()
@@ -327,6 +334,7 @@ class Session(PhoneRules, PayingRules, KioskRules):
             flow.reset()
 
     def _enter_idle(self) -> None:
+        self.visit_ended()
         ended = self.visit.message
         self._close_card()
         self._new_visit()
@@ -343,6 +351,7 @@ class Session(PhoneRules, PayingRules, KioskRules):
             self.hours_at = self.clock.now()  # closing time may have come during the visit
 
     def _enter_out_of_service(self) -> None:
+        self.visit_ended()
         self._close_card()
         self._new_visit()
         self.deadline = None

@@ -28,6 +28,7 @@ class Effect(Enum):
     LEAVE = auto()  # operator mode ends: idle (or closed, out of service) again
     OUT_OF_SERVICE = auto()
     BACK_IN_SERVICE = auto()
+    PRACTICE = auto()  # the next visit is a practice one
 
 
 class OperatorMode:
@@ -54,6 +55,7 @@ class OperatorMode:
             Operation.CLEAR_FAULT: self._clear_fault,
             Operation.OUT_OF_SERVICE: self._out_of_service,
             Operation.BACK_IN_SERVICE: self._back_in_service,
+            Operation.PRACTICE: self._practice,
             Operation.LEAVE: self._leave,
         }
 
@@ -146,6 +148,16 @@ class OperatorMode:
         self.journal.operator("back_in_service")
         self.last = "back in service"
         return Effect.BACK_IN_SERVICE
+
+    def _practice(self, now: datetime) -> Effect:
+        """One practice visit next (staff teaching a resident): at an office kiosk only."""
+        if self.config.kiosk.mode != "office":
+            self.journal.operator("practice refused", self.config.kiosk.mode)
+            self.last = "練習は役所の端末だけ / Practice only at an office kiosk"
+            return Effect.NONE
+        self.journal.operator("practice")
+        self.last = "次の利用は練習です（見本・無料） / Next visit: practice (sample, no fee)"
+        return Effect.PRACTICE
 
     def _leave(self, now: datetime) -> Effect:
         self.journal.operator("leave")

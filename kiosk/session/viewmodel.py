@@ -88,6 +88,8 @@ def build_view(s: Session) -> View:
         places=s.config.layout,
         busy=info.busy,
         seconds_left=math.ceil((s.deadline - now).total_seconds()) if s.deadline else None,
+        help=s.help_shown(now), help_phone=s.config.help.phone, help_offered=s.help_offered(),
+        practice=s.practising,
     )
     flow = s.flow
     return flow.view(view, now) if flow else view

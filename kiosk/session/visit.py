@@ -16,6 +16,7 @@ from kiosk.vocabulary.ports import (
     MetricsPort,
     PaymentPort,
     PrinterPort,
+    StaffAlertPort,
     VoicePort,
 )
 from kiosk.vocabulary.reasons import Reason
@@ -32,6 +33,7 @@ class Ports:
     voice: VoicePort | None = None
     emoney: EmoneyPort | None = None
     metrics: MetricsPort | None = None
+    staff: StaffAlertPort | None = None  # the [help] webhook (None: none configured)
 
 
 @dataclass(frozen=True)

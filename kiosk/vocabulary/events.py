@@ -54,6 +54,13 @@ class ChooseCertificate(Event):
 
 
 @dataclass(frozen=True)
+class ChooseForm(Event):
+    """A pre-filled form to print (the forms service)."""
+
+    form: str
+
+
+@dataclass(frozen=True)
 class SetOptions(Event):
     options: dict[str, Any]
 
@@ -113,6 +120,7 @@ class Operation(StrEnum):
     CLEAR_FAULT = "clear_fault"
     OUT_OF_SERVICE = "out_of_service"
     BACK_IN_SERVICE = "back_in_service"
+    PRACTICE = "practice"  # the next visit is a practice one (an office kiosk only)
     LEAVE = "leave"
 
 
@@ -121,6 +129,11 @@ class OperatorAction(Event):
     """A button of the operator menu was pressed."""
 
     action: Operation
+
+
+@dataclass(frozen=True)
+class HelpCall(Event):
+    """The resident pressed "call staff" (or the keypad's Help key)."""
 
 
 @dataclass(frozen=True)

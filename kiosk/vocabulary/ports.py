@@ -45,6 +45,21 @@ class TownCard:
     user_id: str
 
 
+@dataclass(frozen=True, repr=False)
+class CardFace:
+    """What the card's text-helper AP holds: the basic four and, when asked for, the individual
+    number. It lives in a flow only until printed; ``repr`` shows none of it."""
+
+    name: str
+    address: str
+    birth: str  # YYYYMMDD
+    sex: str  # ISO/IEC 5218: "1" male, "2" female, "9" not applicable
+    number: str | None = None
+
+    def __repr__(self) -> str:
+        return "CardFace(…)"
+
+
 class CardPort(Protocol):
     def open(self, card_ap_towns: frozenset[str] = frozenset()) -> CardInfo:
         """Connect, find the JPKI AP (or, for a card carrying the AP of one of
@@ -73,6 +88,16 @@ class CardPort(Protocol):
     def reset_pin(self, pin: str, authorisation: bytes, new_pin: bytearray) -> None:
         """RESET RETRY COUNTER: the center's authorisation and the new PIN to the card only; the
         PIN's tries are restored. The APDU buffer is wiped after sending; CardError if refused."""
+
+    def helper_tries_left(self) -> int:
+        """Select the text-helper AP: its PIN's tries left (spends none)."""
+
+    def read_card_face(self, pin: bytearray) -> CardFace:
+        """VERIFY the text-helper AP's PIN, then read the basic four (no number yet);
+        PinWrong / PinLocked as for the PIN."""
+
+    def read_helper_number(self) -> str:
+        """The individual number, once ``read_card_face`` verified the PIN this card session."""
 
     def close(self) -> None:
         """Release the card with a reset, so that no verified state survives."""
@@ -209,7 +234,16 @@ class MetricsPort(Protocol):
     def alarm(self, kind: str) -> None: ...
     def printer(self, ready: bool) -> None: ...
     def out_of_service(self, out: bool) -> None: ...
+    def help_called(self) -> None: ...
     def close(self) -> None: ...
+
+
+class StaffAlertPort(Protocol):
+    """How staff hear that someone at the kiosk asks for help (kiosk.field.help_webhook)."""
+
+    def alert(self, kiosk: str, screen: str, at: str) -> None:
+        """Tell staff (no personal data: the kiosk, the screen's name, the time); raises
+        KioskError when they could not be told."""
 
 
 class TraySensor(Protocol):
@@ -234,6 +268,7 @@ class ReportTotals:
     vouchers: int  # of ``refunded``: owed on vouchers the cash unit could not pay
     fees_collected: int
     outstanding: int  # held for open orders, or payouts not yet given
+    practice_visits: int = 0  # staff's practice visits: no order, no yen
 
 
 @dataclass(frozen=True)
@@ -283,8 +318,18 @@ class Journal(Protocol):
     def room(self) -> int:
         """Bytes free on the journal's filesystem (a write may fail below the reserve)."""
 
+    def form_printed(self, form: str) -> None:
+        """A pre-filled form printed (its kind only)."""
+
     def operator(self, action: str, detail: str = "") -> None:
         """An operator's step (operator mode), before it is acted on."""
+
+    def staff_call(self, kiosk: str, screen: str) -> None:
+        """A resident called staff (the staff console reads these; no personal data)."""
+
+    def practice(self, visit_id: str, state: str, certificate: str = "", printed: int = 0
+                 ) -> None:
+        """A practice visit began or ended: no order, no money, only this row."""
 
     def report(self, day: str | None = None) -> Report:
         """The day's issuance and money, for settlement."""

@@ -80,6 +80,7 @@ class View:
     copies: int = 1
     max_copies: int = 1
     fee: int | None = None
+    ticket: str | None = None  # a counter kiosk's ticket number (受付票), once issued
     paid: int = 0
     change: int = 0
     refund: int = 0  # being returned (refunding), or what came back once it has
@@ -100,4 +101,14 @@ class View:
     fields: tuple[TextField, ...] = ()  # what the resident typed (registration form)
     usable_from: str | None = None  # registration_done: when it can be used (ISO date)
     pins_reset: tuple[str, ...] = ()  # pin_reset_done: the PINs set ("user", "signing")
+    forms: tuple[str, ...] = ()  # forms_choose: the forms offered (ids)
+    form: str | None = None  # the form chosen (or, once printed, the one printed)
+    form_number: bool = False  # the individual number goes on it (the resident agreed)
+    # forms_confirm only: what goes on the form, by item (name, address, birth, sex, number:
+    # its last 4 digits); nothing of it on any other screen
+    form_preview: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    help: str = ""  # "coming": staff were called; "phone": the help desk's number is shown
+    help_phone: str = ""  # the help desk's number ([help] phone), at a store
+    help_offered: bool = True  # "call staff" is on every screen (not at a store without a number)
+    practice: bool = False  # a practice visit: nothing charged, nothing sent to the center
     places: DeviceLayout = SAMPLE_COPIER  # where the card reader, slots, trays are ([layout])

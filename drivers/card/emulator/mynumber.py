@@ -3,7 +3,7 @@
 Only the JPKI AP is modelled: the user-authentication side (cert 000A, CA 000B, key 0017,
 PIN 0018 with 3 tries) and, when given its key and certificate, the signing side (cert 0001
 readable only after its PIN, CA 0002, key 001A, PIN 001B with 5 tries). A municipality's own AP
-(``town_ap``, the card-AP method) may sit beside it: drivers/card/emulator/town_ap.py.
+(``town_ap``) and the text-helper AP (``helper_ap``) may sit beside it: emulator/*_ap.py.
 
 An iPhone (``kind = "iphone"``) answers as a phone (the smartphone's token) but has no PIN at the
 reader (EF 0018 is not there): its owner confirms on the phone (Face ID), and until then the sign
@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed, decode_dss_signature
 
+from drivers.card.emulator.helper_ap import HelperAP
 from drivers.card.emulator.iso import Command, Handler, IsoCard
 from drivers.card.emulator.pin_reset import PinDigest, PinReset
 from drivers.card.emulator.town_ap import TownAP
@@ -131,6 +132,7 @@ class MyNumberCard(IsoCard):
         sign_cert_der: bytes | None = None,
         sign_ca_cert_der: bytes | None = None,
         town_ap: TownAP | None = None,
+        helper_ap: HelperAP | None = None,
         reset_key: bytes | None = None,
         reset_pins: Mapping[int, PinDigest] | None = None,
     ) -> None:
@@ -159,6 +161,8 @@ class MyNumberCard(IsoCard):
             EF_AUTH_KEY: _KeyEF(auth_key, None if phone else EF_AUTH_PIN),
         }
         self.town_ap = town_ap
+        self.helper_ap = helper_ap
+        self._in_helper = False  # the text-helper AP is the one selected
         self.phone = "waiting"  # an iPhone's owner: "waiting", "confirmed" or "declined"
         if sign_pin is not None:
             if sign_key is None or sign_cert_der is None:
@@ -213,7 +217,7 @@ class MyNumberCard(IsoCard):
 
     # --- power: a reset or power-off clears selection and verified states, keeps the counters --
     def _clear_session(self) -> None:
-        self._ap_selected = self._in_town_ap = False
+        self._ap_selected = self._in_town_ap = self._in_helper = False
         self._current = None
         self.phone = "waiting"
         self._reset.forget()
@@ -221,6 +225,8 @@ class MyNumberCard(IsoCard):
             pin.verified = False
         if self.town_ap is not None:
             self.town_ap.clear()
+        if self.helper_ap is not None:
+            self.helper_ap.clear()
 
     # --- APDUs ---------------------------------------------------------------------------------
     def _handlers(self) -> dict[tuple[int, int], Handler]:
@@ -235,8 +241,8 @@ class MyNumberCard(IsoCard):
         }
 
     def _jpki_ef(self) -> int | None:
-        """The JPKI AP's EF selected now (None with the town AP selected)."""
-        return None if self._in_town_ap else self._current
+        """The JPKI AP's EF selected now (None with another AP selected)."""
+        return None if self._in_town_ap or self._in_helper else self._current
 
     def _select(self, cmd: Command) -> tuple[int, bytes]:
         if not cmd.data:
@@ -251,16 +257,21 @@ class MyNumberCard(IsoCard):
             if self.town_ap is not None and cmd.data == self.town_ap.aid:
                 self._enter_town_ap()
                 return SW_OK, b""
+            if self.helper_ap is not None and cmd.data == self.helper_ap.aid:
+                return self._enter_helper_ap()
             if cmd.data != JPKI_AID:
                 return SW_FILE_NOT_FOUND, b""
             self._ap_selected, self._in_town_ap = True, False
             self._current = None
             if self.town_ap is not None:
                 self.town_ap.clear()
+            self._in_helper = False
             return SW_OK, b""
         if cmd.p1 == 0x02:
             if self._in_town_ap and self.town_ap is not None:
                 return self.town_ap.select_ef(cmd)
+            if self._in_helper and self.helper_ap is not None:
+                return self.helper_ap.select_ef(cmd)
             if len(cmd.data) != 2:
                 return SW_WRONG_LENGTH, b""
             fid = int.from_bytes(cmd.data, "big")
@@ -271,8 +282,7 @@ class MyNumberCard(IsoCard):
         return SW_WRONG_P1P2, b""
 
     def _select_by_name(self, cmd: Command) -> tuple[int, bytes]:
-        """SELECT by DF name with P2 00: the first AP whose AID starts with the data, with its
-        FCI (only a town AP is found this way)."""
+        """SELECT by DF name, P2 00: the town AP whose AID starts with the data, with its FCI."""
         town = self.town_ap
         if town is None or not town.aid.startswith(cmd.data):
             return SW_FILE_NOT_FOUND, b""
@@ -287,6 +297,12 @@ class MyNumberCard(IsoCard):
             pin.verified = False
         self._ap_selected, self._in_town_ap, self._current = False, True, None
         self.town_ap.clear()
+        self._in_helper = False
+
+    def _enter_helper_ap(self) -> tuple[int, bytes]:
+        self._clear_session()  # leaving the JPKI or a town AP clears their security state
+        self._in_helper = True
+        return SW_OK, b""
 
     def _internal_authenticate(self, cmd: Command) -> tuple[int, bytes]:
         if not self._in_town_ap or self.town_ap is None:
@@ -300,6 +316,8 @@ class MyNumberCard(IsoCard):
             return SW_WRONG_LENGTH, b""
         if self._in_town_ap and self.town_ap is not None:
             return self.town_ap.read_binary(cmd)
+        if self._in_helper and self.helper_ap is not None:
+            return self.helper_ap.read_binary(cmd)
         if self._current is None:
             return SW_NO_CURRENT_EF, b""
         ef = self._files.get(self._current)
@@ -318,6 +336,8 @@ class MyNumberCard(IsoCard):
             return SW_WRONG_LENGTH, b""
         if self._in_town_ap and self.town_ap is not None:
             return self.town_ap.verify(cmd)
+        if self._in_helper and self.helper_ap is not None:
+            return self.helper_ap.verify(cmd)
         pin = self._pins.get(self._current) if self._current is not None else None
         if pin is None:
             return SW_NO_CURRENT_EF, b""

@@ -17,6 +17,7 @@ from kiosk.lab.center.world import World
 
 if TYPE_CHECKING:
     from drivers.card.emulator import MyNumberCard
+    from drivers.card.emulator.helper_ap import HelperAP
     from drivers.card.emulator.pin_reset import PinDigest
     from drivers.card.emulator.town_ap import TownAP
 
@@ -57,7 +58,7 @@ def resident_card(world: World, pki: TestJPKI, resident_id: str, now: datetime,
         sign_pin=None if phone else TEST_SIGN_PIN, sign_key=sign.key,
         sign_cert_der=sign.cert_der,
         sign_tries_left=5 if sign_tries_left is None else sign_tries_left,
-        town_ap=town_ap_card(resident, pki),
+        town_ap=town_ap_card(resident, pki), helper_ap=helper_ap_card(resident),
         reset_key=pki.symmetric_key(PIN_RESET_KEY, resident.id), reset_pins=reset_pins)
 
 
@@ -68,6 +69,19 @@ def town_ap_of(resident: Resident) -> TownApDef | None:
     if card.type == "juki" and card.user_id and card.pin:
         return TownApDef(resident.municipality, card.user_id, card.pin, card.tries_left)
     return card.ap
+
+
+def helper_ap_card(resident: Resident) -> HelperAP | None:
+    """The text-helper AP of a My Number card: the world's name, address, birth date and sex,
+    the individual number, and ``card.helper_pin`` (or the card's PIN)."""
+    from drivers.card.emulator.helper_ap import HelperAP
+
+    card = resident.card
+    pin = card.helper_pin or card.pin
+    if card.type != "mynumber" or pin is None:
+        return None
+    return HelperAP(pin, 3, resident.individual_number, resident.name.kanji, resident.address,
+                    resident.born.replace("-", ""), "1" if resident.sex == "male" else "2")
 
 
 def town_ap_card(resident: Resident, pki: TestJPKI) -> TownAP | None:

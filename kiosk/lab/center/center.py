@@ -24,6 +24,7 @@ from kiosk.center import protocol as p
 from kiosk.clock import Clock
 from kiosk.lab.center.card_ap import CardApDesk
 from kiosk.lab.center.content import certificate_content
+from kiosk.lab.center.counter import CounterDesk
 from kiosk.lab.center.documents import render_certificate
 from kiosk.lab.center.pin_reset import PinResetDesk
 from kiosk.lab.center.pki import CenterKeys, TestJPKI
@@ -72,7 +73,7 @@ def check_fault(mode: str) -> None:
     raise ValueError(f"center fault {mode!r} is not one of ok, {', '.join(FAULTS)}, slow:N")
 
 
-class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk):
+class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk, CounterDesk):
     """The center's behaviour; thread-safe, so that one instance can serve many kiosks."""
 
     def __init__(self, world: World, pki: TestJPKI, keys: CenterKeys, clock: Clock,
@@ -229,6 +230,7 @@ class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk):
                              cert.fee * req.copies, now.date().isoformat(),
                              document_ids=tuple(d.document_id for d in documents))
         self.store.add_order(record)
+        self.keep_for_counter(kiosk_id, resident, documents)  # a counter kiosk's: served later
         log.info("order %s: %s x%d for %s", order_id, req.certificate, req.copies,
                  req.municipality)
         return p.Order(order_id, record.fee, documents)
@@ -253,6 +255,7 @@ class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk):
         if req.printed > record.copies:
             raise Refused(BAD_REQUEST, f"printed: must be 0 to {record.copies} for this order")
         state = self.store.finish_order(req.order_id, "completed", req.printed, refuse="voided")
+        self.forget_counter_order(req.order_id)
         if state != "completed":
             raise Refused(Reason.CANCELLED, "order was voided")
         return p.Done(req.order_id, "completed")
@@ -260,6 +263,7 @@ class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk):
     def call_cancel(self, kiosk_id: str, req: p.OrderRef) -> p.Done:
         self._own_order(kiosk_id, req.order_id)
         state = self.store.finish_order(req.order_id, "voided", 0, refuse="completed")
+        self.forget_counter_order(req.order_id)
         if state != "voided":
             raise Refused(Reason.CANCELLED, "order was completed")
         return p.Done(req.order_id, "voided")

@@ -3,6 +3,7 @@ they carry. Part of the world file (``kiosk.lab.center.world``), checked the sam
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -10,6 +11,7 @@ from typing import Literal
 
 from kiosk import schema
 from kiosk.lab.center.fields import check_id, check_years, iso_date
+from kiosk.vocabulary.my_number import check_digit, valid_number
 
 _DIGITS4 = re.compile(r"[0-9]{4}")
 _DIGITS6 = re.compile(r"[0-9]{6}")
@@ -132,6 +134,8 @@ class Card:
     ap: TownApDef | None = None  # a town's AP on a My Number card (juki: user_id, pin are it)
     expires: str | None = None  # YYYY-MM-DD: the card's body is valid until this day
     pin_reset: PinResetReservation | None = None  # reserved in the phone app
+    number: str | None = None  # the individual number (absent: one derived from the id)
+    helper_pin: str | None = None  # the text-helper AP's PIN (absent: ``pin``)
 
     def check(self) -> None:
         if self.type in ("face-auth", "iphone"):
@@ -153,6 +157,16 @@ class Card:
                                      "card's is its user_id, pin and tries_left)")
         if self.expires is not None:
             iso_date("expires", self.expires)
+        if self.number is not None and not valid_number(self.number):
+            raise schema.SchemaError("number", "must be 12 digits, the last the check digit "
+                                     "of the other 11 (the My Number rule)")
+        if self.helper_pin is not None:
+            if self.type != "mynumber":
+                raise schema.SchemaError("helper_pin", "only a My Number card carries the "
+                                         "text-helper AP")
+            if not _DIGITS4.fullmatch(self.helper_pin):
+                raise schema.SchemaError("helper_pin", "must be 4 digits (the text-helper "
+                                         "AP's PIN)")
 
     @property
     def card_user_id(self) -> str | None:
@@ -188,6 +202,15 @@ class Resident:
     @property
     def born_date(self) -> date:
         return date.fromisoformat(self.born)
+
+    @property
+    def individual_number(self) -> str:
+        """The card's individual number: the world's, or one derived from the id (valid)."""
+        if self.card.number is not None:
+            return self.card.number
+        first = str(int.from_bytes(hashlib.sha256(self.id.encode()).digest()[:8], "big"))
+        first = first[-11:].rjust(11, "1")
+        return first + str(check_digit(first))
 
     @property
     def register_address(self) -> str:
