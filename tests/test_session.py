@@ -41,7 +41,8 @@ def test_every_architecture_state_is_declared_in_the_table() -> None:
     named = {"closed", "out_of_service", "maintenance", "idle", "terms", "await_card",
              "reading_card", "pin_entry", "authenticating", "remove_card", "choose_municipality",
              "choose_certificate", "choose_options", "choose_copies", "confirm", "requesting",
-             "payment", "printing", "collect", "thanks", "refunding", "error", "phone_confirm", "ticket"}
+             "payment", "printing", "collect", "thanks", "refunding", "error", "phone_confirm",
+             "ticket"}
     states = all_states()
     certificates = {name for name, info in states.items() if info.service in ("", "certificates")}
     assert certificates == named
