@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
-from kiosk.counter.names import certificate_ja
+from kiosk.vocabulary.certificate_names import certificate_ja
 
 TICKET_W, TICKET_H = 226.8, 340.2  # 80 x 120 mm, in points
 

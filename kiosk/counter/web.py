@@ -21,10 +21,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from kiosk.counter.console import Console, ConsoleError, describe
-from kiosk.counter.names import certificate_ja
 from kiosk.field.operator_pin import check_pin
 from kiosk.journal.opening import JournalError
 from kiosk.journal.tickets import Ticket
+from kiosk.vocabulary.certificate_names import certificate_ja
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,9 @@ readable once the PIN is verified. Layout: drivers/card/helper_ap_spec.py."""
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 
-from drivers.card.emulator.iso import Command
+from drivers.card.emulator.iso import Command, verify_counted
 from drivers.card.helper_ap_spec import (
     ADDRESS,
     BASIC_TAG,
@@ -108,13 +107,4 @@ class HelperAP:
     def verify(self, cmd: Command) -> tuple[int, bytes]:
         if self.current != EF_HELPER_PIN:
             return SW_NO_CURRENT_EF, b""
-        if self.tries_left == 0:
-            return 0x63C0, b""
-        if not cmd.data:
-            return 0x63C0 | self.tries_left, b""
-        if hmac.compare_digest(cmd.data, self.pin.encode("ascii")):
-            self.tries_left, self.verified = HELPER_PIN_TRIES, True
-            return SW_OK, b""
-        self.tries_left -= 1
-        self.verified = False
-        return 0x63C0 | self.tries_left, b""
+        return verify_counted(self, cmd.data, self.pin.encode("ascii"), HELPER_PIN_TRIES), b""

@@ -3,11 +3,17 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
-from drivers.card.jpki_spec import SW_CLA_NOT_SUPPORTED, SW_INS_NOT_SUPPORTED, SW_WRONG_LENGTH
+from drivers.card.jpki_spec import (
+    SW_CLA_NOT_SUPPORTED,
+    SW_INS_NOT_SUPPORTED,
+    SW_OK,
+    SW_WRONG_LENGTH,
+)
 
 Response = tuple[list[int], int, int]
 
@@ -103,6 +109,28 @@ def status(sw: int, data: bytes = b"") -> Response:
     """A response tuple as pyscard returns it."""
     return list(data), sw >> 8, sw & 0xFF
 
+
+
+class CountedPin(Protocol):
+    """A PIN with a retry counter (an AP's): what ``verify_counted`` reads and changes."""
+
+    tries_left: int
+    verified: bool
+
+
+def verify_counted(pin: CountedPin, data: bytes, secret: bytes, max_tries: int) -> int:
+    """VERIFY as the card's APs count it: ``63 Cx`` with x tries left (an empty VERIFY asks,
+    spending none), ``63 C0`` once locked; the right PIN restores the tries. The status word."""
+    if pin.tries_left == 0:
+        return 0x63C0
+    if not data:
+        return 0x63C0 | pin.tries_left
+    if hmac.compare_digest(data, secret):
+        pin.tries_left, pin.verified = max_tries, True
+        return SW_OK
+    pin.tries_left -= 1
+    pin.verified = False
+    return 0x63C0 | pin.tries_left
 
 
 Handler = Callable[[Command], tuple[int, bytes]]

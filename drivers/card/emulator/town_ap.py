@@ -8,10 +8,9 @@ allowed once the PIN is verified, answers AES-CMAC(key, challenge). The layout i
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass, field
 
-from drivers.card.emulator.iso import Command
+from drivers.card.emulator.iso import Command, verify_counted
 from drivers.card.jpki_spec import (
     SW_FILE_NOT_FOUND,
     SW_INCOMPATIBLE_FILE,
@@ -95,16 +94,7 @@ class TownAP:
     def verify(self, cmd: Command) -> tuple[int, bytes]:
         if self.current != EF_TOWN_PIN:
             return SW_NO_CURRENT_EF, b""
-        if self.tries_left == 0:
-            return 0x63C0, b""
-        if not cmd.data:
-            return 0x63C0 | self.tries_left, b""
-        if hmac.compare_digest(cmd.data, self.pin.encode("ascii")):
-            self.tries_left, self.verified = TOWN_PIN_TRIES, True
-            return SW_OK, b""
-        self.tries_left -= 1
-        self.verified = False
-        return 0x63C0 | self.tries_left, b""
+        return verify_counted(self, cmd.data, self.pin.encode("ascii"), TOWN_PIN_TRIES), b""
 
     def internal_authenticate(self, cmd: Command) -> tuple[int, bytes]:
         if (cmd.p1, cmd.p2) != (0x00, 0x00):

@@ -9,36 +9,18 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
-import weakref
-from typing import Any, Protocol
 
 from kiosk import schema
 from kiosk.center import protocol as p
 from kiosk.lab.center.pki import CenterKeys
 from kiosk.lab.center.refused import Refused
-from kiosk.lab.center.store import CenterStore, Store
+from kiosk.lab.center.store import Store
+from kiosk.lab.center.store_tables import ExtraTable
 from kiosk.lab.center.world import Resident, World
 from kiosk.vocabulary.reasons import Reason
 
-_TABLE = ("CREATE TABLE IF NOT EXISTS counter_orders (order_id TEXT PRIMARY KEY, "
-          "kiosk TEXT NOT NULL, holder TEXT NOT NULL, documents TEXT NOT NULL)")
-_made: weakref.WeakSet[object] = weakref.WeakSet()
-_lock = threading.Lock()
-
-
-class _Runs(Protocol):
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
-
-
-def _store(store: object) -> tuple[_Runs, str]:
-    runner: _Runs = store  # type: ignore[assignment]  # both stores have _run
-    mark = "?" if isinstance(store, CenterStore) else "%s"
-    with _lock:
-        if store not in _made:
-            runner._run(_TABLE)
-            _made.add(store)
-    return runner, mark
+_TABLE = ExtraTable("CREATE TABLE IF NOT EXISTS counter_orders (order_id TEXT PRIMARY KEY, "
+                    "kiosk TEXT NOT NULL, holder TEXT NOT NULL, documents TEXT NOT NULL)")
 
 
 class CounterDesk:
@@ -54,7 +36,7 @@ class CounterDesk:
         kiosk = self.world.kiosk(kiosk_id)
         if kiosk is None or kiosk.kind != "counter" or not documents:
             return
-        runner, m = _store(self.store)
+        runner, m = _TABLE.on(self.store)
         runner._run(f"INSERT INTO counter_orders VALUES ({m}, {m}, {m}, {m})",
                     (documents[0].order_id, kiosk_id,
                      f"{resident.name.kanji}（{resident.name.kana}）",
@@ -62,7 +44,7 @@ class CounterDesk:
 
     def forget_counter_order(self, order_id: str) -> None:
         """A counter order completed or voided: its documents and holder are not kept."""
-        runner, m = _store(self.store)
+        runner, m = _TABLE.on(self.store)
         runner._run(f"DELETE FROM counter_orders WHERE order_id = {m}", (order_id,))
 
     def call_order_documents(self, kiosk_id: str, req: p.OrderRef) -> p.OrderDocuments:
@@ -71,7 +53,7 @@ class CounterDesk:
             raise Refused(Reason.CANCELLED, "no such order for this kiosk")
         if record.state != "issued":
             raise Refused(Reason.CANCELLED, f"order was {record.state}")
-        runner, m = _store(self.store)
+        runner, m = _TABLE.on(self.store)
         rows = runner._run(f"SELECT holder, documents FROM counter_orders WHERE order_id = {m}",
                            (req.order_id,))
         if not rows:

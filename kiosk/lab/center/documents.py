@@ -33,18 +33,9 @@ from kiosk.lab.center.back_page import (
 )
 from kiosk.lab.center.scramble import DEMO_SCRAMBLE_KEY, seal
 from kiosk.pdffont import shared_font
+from kiosk.vocabulary.certificate_names import CERTIFICATES_JA
 
-TITLES = {
-    "juminhyo": "住民票の写し",
-    "kisai-jiko": "住民票記載事項証明書",
-    "inkan": "印鑑登録証明書",
-    "tax-income": "所得証明書",
-    "tax-assessment": "課税証明書",
-    "tax-payment": "納税証明書",
-    "koseki-zenbu": "戸籍全部事項証明書",
-    "koseki-kojin": "戸籍個人事項証明書",
-    "koseki-fuhyo": "戸籍の附票の写し",
-}
+TITLES = CERTIFICATES_JA  # the certificates' titles, as the ticket and the console name them
 CERTIFYING_SENTENCES = {
     "juminhyo": "この写しは、住民票の原本と相違ないことを証明する。",
     "kisai-jiko": "上記のとおり住民票に記載されていることを証明する。",

@@ -8,37 +8,17 @@ has one.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from datetime import datetime
-from typing import Any, Protocol
 
-from kiosk.lab.center.store import CenterStore
+from kiosk.lab.center.store_tables import ExtraTable
 
-_TABLE = ("CREATE TABLE IF NOT EXISTS pin_resets_used (resident_id TEXT NOT NULL, "
-          "reserved_at TEXT NOT NULL, kiosk TEXT NOT NULL, used_at TEXT NOT NULL, "
-          "PRIMARY KEY (resident_id, reserved_at))")
-_made: weakref.WeakSet[object] = weakref.WeakSet()  # stores whose table exists
-_lock = threading.Lock()
-
-
-class _Runs(Protocol):
-    def _run(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]: ...
-
-
-def _store(store: object) -> tuple[_Runs, str]:
-    """The store's one-statement runner and its placeholder, the table made on first use."""
-    runner: _Runs = store  # type: ignore[assignment]  # both stores have _run
-    mark = "?" if isinstance(store, CenterStore) else "%s"
-    with _lock:
-        if store not in _made:
-            runner._run(_TABLE)
-            _made.add(store)
-    return runner, mark
+_TABLE = ExtraTable("CREATE TABLE IF NOT EXISTS pin_resets_used (resident_id TEXT NOT NULL, "
+                    "reserved_at TEXT NOT NULL, kiosk TEXT NOT NULL, used_at TEXT NOT NULL, "
+                    "PRIMARY KEY (resident_id, reserved_at))")
 
 
 def reservation_used(store: object, resident_id: str, reserved_at: str) -> bool:
-    runner, m = _store(store)
+    runner, m = _TABLE.on(store)
     return bool(runner._run(f"SELECT 1 FROM pin_resets_used WHERE resident_id = {m} "
                             f"AND reserved_at = {m}", (resident_id, reserved_at)))
 
@@ -46,7 +26,7 @@ def reservation_used(store: object, resident_id: str, reserved_at: str) -> bool:
 def use_reservation(store: object, resident_id: str, reserved_at: str, kiosk_id: str,
                     now: datetime) -> bool:
     """Mark the reservation used; False when it was already (another kiosk's, or earlier)."""
-    runner, m = _store(store)
+    runner, m = _TABLE.on(store)
     rows = runner._run(f"INSERT INTO pin_resets_used VALUES ({m}, {m}, {m}, {m}) "
                        "ON CONFLICT DO NOTHING RETURNING resident_id",
                        (resident_id, reserved_at, kiosk_id, now.isoformat()))

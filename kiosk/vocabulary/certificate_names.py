@@ -1,4 +1,4 @@
-"""Certificate names in Japanese, as the ticket and the clerks' console show them."""
+"""Certificate names in Japanese, as printed on a certificate, a ticket and the console."""
 
 from __future__ import annotations
 
