@@ -78,7 +78,8 @@ TYPED = (TextField("honseki", "うだがわちょう1番1号", 80),
          TextField("hittousha", "やまだ たろう", 40))
 SERVICES = (ServiceChoice("certificates", "Get a certificate"),
             ServiceChoice("honseki-registration", "Register your family register's town"),
-            ServiceChoice("pin-reset", "Reset your PIN (reserved in the app)"))
+            ServiceChoice("pin-reset", "Reset your PIN (reserved in the app)"),
+            ServiceChoice("forms", "Pre-filled application forms"))
 
 
 @dataclass(frozen=True)
