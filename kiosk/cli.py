@@ -37,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     emulate.add_argument("--world", type=Path, help="a world file (default: the sample)")
     emulate.add_argument("--state", type=Path, help="keep the test CA and PIN counters here")
 
+    cash = sub.add_parser("cash", help="cash hardware tools").add_subparsers(dest="cash_command",
+                                                                             required=True)
+    cash_emulate = cash.add_parser("emulate", help="be a cash device on a pseudo-terminal: "
+                                                   "id003, cctalk-coins or cctalk-hopper")
+    cash_emulate.add_argument("--device", required=True, metavar="NAME",
+                              help="id003, cctalk-coins or cctalk-hopper")
+    cash_emulate.add_argument("--link", required=True, type=Path, metavar="PATH",
+                              help="link this path to the device end (the driver's port)")
+
     run = sub.add_parser("run", help="run the kiosk as a service (systemd Type=notify)")
     run.add_argument("--config", type=Path, help="the kiosk's kiosk.toml")
 
@@ -148,6 +157,10 @@ def main(argv: list[str] | None = None) -> int:
             from kiosk.lab.card_emulate import emulate
 
             return emulate(args.vpcd, args.resident, args.world, args.state)
+        if args.command == "cash":
+            from kiosk.lab.cash.emulate import emulate as emulate_cash
+
+            return emulate_cash(args.device, args.link)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2

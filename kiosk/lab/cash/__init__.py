@@ -1,0 +1,1 @@
+"""The lab's cash hardware: emulated devices on pseudo-terminals."""
