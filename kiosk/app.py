@@ -245,6 +245,9 @@ class Kiosk:
         if self.slot is not None and self.slot.card_present:  # next kiosk of this process)
             self.slot.remove()
         self.reader.stop()
+        close_cash = getattr(self.cash, "close", None)  # a unit with a poll thread stops it
+        if callable(close_cash):
+            close_cash()
         self.worker.shutdown()
         self.alarm.silence()
         self.journal.close()

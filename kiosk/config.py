@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk import schema
+from kiosk.cash_section import CashSection, check_serial
 from kiosk.field.operator_pin import parse_hash
 from kiosk.help_section import HelpSection
 from kiosk.vocabulary.devices import PLACES, DeviceLayout
@@ -112,6 +113,7 @@ class PaymentSection:
     change: dict[str, int] = field(
         default_factory=lambda: {"10": 50, "50": 50, "100": 50, "500": 20}
     )
+    cash: CashSection = field(default_factory=CashSection)  # the devices of unit = "serial"
 
     def check(self) -> None:
         bad = [m for m in self.methods if m not in ("cash", "emoney", "free")]
@@ -138,6 +140,8 @@ class PaymentSection:
         if wrong:  # every bad coin named at once
             raise schema.SchemaError(f"change.{wrong[0]}", f"{', '.join(wrong)}: each must be a "
                                      f"coin (10/50/100/500) with a count of 0 to {MAX_TUBE}")
+        if self.unit == "serial":
+            check_serial(self.cash, self.accept)
 
 
 @dataclass

@@ -1,10 +1,11 @@
-"""The field kiosk's parts (``kiosk.drivers`` entry points): real readers, CUPS, no cash unit.
+"""The field kiosk's parts (``kiosk.drivers`` entry points): real readers, CUPS, the cash unit.
 
 Each factory imports its driver only when a configuration names it.
 """
 
 from __future__ import annotations
 
+from kiosk.config import ConfigError
 from kiosk.parts import CardReader, DriverContext, TrayOutput
 from kiosk.vocabulary.ports import PaymentPort, PrinterPort
 
@@ -30,6 +31,21 @@ def no_cash(ctx: DriverContext) -> PaymentPort:
     from drivers.payment.no_cash import NoCashUnit
 
     return NoCashUnit()
+
+
+def serial_cash(ctx: DriverContext) -> PaymentPort:
+    """Notes by ID-003, coins and change by ccTalk: ``[payment.cash]`` names the devices."""
+    from drivers.payment.serial_cash_open import CashSetupError, open_unit
+
+    payment = ctx.config.payment
+    cash = payment.cash
+    try:
+        return open_unit(cash.bills, cash.coins, cash.hopper, ctx.post, accept=payment.accept,
+                         hopper_coin=cash.hopper_coin,
+                         hopper_count=payment.change.get(str(cash.hopper_coin), 0),
+                         to_tray=ctx.tray.add_change if ctx.tray else None)
+    except CashSetupError as exc:  # refused before a yen is taken: the kiosk does not start
+        raise ConfigError(str(exc)) from None
 
 
 def no_tray(ctx: DriverContext) -> TrayOutput:
