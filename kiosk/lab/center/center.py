@@ -255,7 +255,7 @@ class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk, CounterDesk):
         if req.printed > record.copies:
             raise Refused(BAD_REQUEST, f"printed: must be 0 to {record.copies} for this order")
         state = self.store.finish_order(req.order_id, "completed", req.printed, refuse="voided")
-        self.forget_counter_order(req.order_id)
+        self.forget_counter_order(kiosk_id, req.order_id)
         if state != "completed":
             raise Refused(Reason.CANCELLED, "order was voided")
         return p.Done(req.order_id, "completed")
@@ -263,7 +263,7 @@ class ReferenceCenter(RegistrationDesk, PinResetDesk, CardApDesk, CounterDesk):
     def call_cancel(self, kiosk_id: str, req: p.OrderRef) -> p.Done:
         self._own_order(kiosk_id, req.order_id)
         state = self.store.finish_order(req.order_id, "voided", 0, refuse="completed")
-        self.forget_counter_order(req.order_id)
+        self.forget_counter_order(kiosk_id, req.order_id)
         if state != "voided":
             raise Refused(Reason.CANCELLED, "order was completed")
         return p.Done(req.order_id, "voided")

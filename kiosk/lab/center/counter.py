@@ -42,8 +42,12 @@ class CounterDesk:
                      f"{resident.name.kanji}（{resident.name.kana}）",
                      json.dumps(schema.dump(documents))))
 
-    def forget_counter_order(self, order_id: str) -> None:
-        """A counter order completed or voided: its documents and holder are not kept."""
+    def forget_counter_order(self, kiosk_id: str, order_id: str) -> None:
+        """A counter order completed or voided: its documents and holder are not kept (any
+        other kiosk's order costs nothing here: it was never kept)."""
+        kiosk = self.world.kiosk(kiosk_id)
+        if kiosk is None or kiosk.kind != "counter":
+            return
         runner, m = _TABLE.on(self.store)
         runner._run(f"DELETE FROM counter_orders WHERE order_id = {m}", (order_id,))
 

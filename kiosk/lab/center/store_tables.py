@@ -28,6 +28,9 @@ class ExtraTable:
         mark = "?" if isinstance(store, CenterStore) else "%s"
         with self._lock:
             if store not in self._made:
-                runner._run(self.create)
+                try:
+                    runner._run(self.create)
+                except Exception:  # PostgreSQL: another host made it at the same moment
+                    runner._run(self.create)  # (IF NOT EXISTS holds once theirs committed)
                 self._made.add(store)
         return runner, mark
