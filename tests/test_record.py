@@ -135,6 +135,8 @@ def test_a_jam_the_kiosk_met_is_recorded_where_the_replay_meets_it(tmp_path: Pat
         live.kiosk.printer.set_state("jam")  # type: ignore[attr-defined]  # the lab's hand
         key(pygame.K_r)
         on(live, "refunding")
+        # the refund's payout runs on the worker: the change is taken once it lies in the tray
+        run_until(live, lambda: live.kiosk.session.change_in_tray)
         key(pygame.K_c)
         on(live, "out_of_service")
         live.kiosk.printer.set_state("ok")  # type: ignore[attr-defined]
