@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from drivers.card.emulator.iso import Command, verify_counted
+from drivers.card.emulator.iso import Command, select_ef_among, verify_counted
 from drivers.card.helper_ap_spec import (
     ADDRESS,
     BASIC_TAG,
@@ -25,13 +25,11 @@ from drivers.card.helper_ap_spec import (
     valid_number,
 )
 from drivers.card.jpki_spec import (
-    SW_FILE_NOT_FOUND,
     SW_INCOMPATIBLE_FILE,
     SW_NO_CURRENT_EF,
     SW_OFFSET_BEYOND_END,
     SW_OK,
     SW_SECURITY_NOT_SATISFIED,
-    SW_WRONG_LENGTH,
 )
 
 HEADER_BYTES = bytes.fromhex("000000")  # the real header's contents are not public: a stand-in
@@ -84,13 +82,10 @@ class HelperAP:
         return tlv(BASIC_TAG, inner)
 
     def select_ef(self, cmd: Command) -> tuple[int, bytes]:
-        if len(cmd.data) != 2:
-            return SW_WRONG_LENGTH, b""
-        fid = int.from_bytes(cmd.data, "big")
-        if fid not in (EF_HELPER_NUMBER, EF_HELPER_BASIC, EF_HELPER_PIN):
-            return SW_FILE_NOT_FOUND, b""
-        self.current = fid
-        return SW_OK, b""
+        sw, fid = select_ef_among(cmd, (EF_HELPER_NUMBER, EF_HELPER_BASIC, EF_HELPER_PIN))
+        if fid is not None:
+            self.current = fid
+        return sw, b""
 
     def read_binary(self, cmd: Command) -> tuple[int, bytes]:
         if self.current is None:

@@ -10,6 +10,7 @@ from typing import ClassVar, Protocol
 
 from drivers.card.jpki_spec import (
     SW_CLA_NOT_SUPPORTED,
+    SW_FILE_NOT_FOUND,
     SW_INS_NOT_SUPPORTED,
     SW_OK,
     SW_WRONG_LENGTH,
@@ -116,6 +117,17 @@ class CountedPin(Protocol):
 
     tries_left: int
     verified: bool
+
+
+def select_ef_among(cmd: Command, fids: tuple[int, ...]) -> tuple[int, int | None]:
+    """SELECT of an EF by its 2-byte id among an AP's ``fids``: the status word and the EF
+    now current (None when refused)."""
+    if len(cmd.data) != 2:
+        return SW_WRONG_LENGTH, None
+    fid = int.from_bytes(cmd.data, "big")
+    if fid not in fids:
+        return SW_FILE_NOT_FOUND, None
+    return SW_OK, fid
 
 
 def verify_counted(pin: CountedPin, data: bytes, secret: bytes, max_tries: int) -> int:

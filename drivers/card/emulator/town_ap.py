@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from drivers.card.emulator.iso import Command, verify_counted
+from drivers.card.emulator.iso import Command, select_ef_among, verify_counted
 from drivers.card.jpki_spec import (
-    SW_FILE_NOT_FOUND,
     SW_INCOMPATIBLE_FILE,
     SW_NO_CURRENT_EF,
     SW_OFFSET_BEYOND_END,
@@ -73,13 +72,10 @@ class TownAP:
         return bytes([0x6F, len(inner)]) + inner
 
     def select_ef(self, cmd: Command) -> tuple[int, bytes]:
-        if len(cmd.data) != 2:
-            return SW_WRONG_LENGTH, b""
-        fid = int.from_bytes(cmd.data, "big")
-        if fid not in (EF_TOWN_USER_ID, EF_TOWN_PIN, EF_TOWN_KEY):
-            return SW_FILE_NOT_FOUND, b""
-        self.current = fid
-        return SW_OK, b""
+        sw, fid = select_ef_among(cmd, (EF_TOWN_USER_ID, EF_TOWN_PIN, EF_TOWN_KEY))
+        if fid is not None:
+            self.current = fid
+        return sw, b""
 
     def read_binary(self, cmd: Command) -> tuple[int, bytes]:
         if self.current is None:
