@@ -45,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
                               help="id003, cctalk-coins or cctalk-hopper")
     cash_emulate.add_argument("--link", required=True, type=Path, metavar="PATH",
                               help="link this path to the device end (the driver's port)")
+    cash_lab = cash.add_parser("lab", help="the whole cash set emulated: an ID-003 validator "
+                                           "and a ccTalk bus of coins and four hoppers")
+    cash_lab.add_argument("--dir", required=True, type=Path, metavar="DIR",
+                          help="links, hands sockets and cash.toml go here")
+    cash_lab.add_argument("--hopper-coins", type=int, default=200, metavar="N",
+                          help="coins in each hopper at start (default 200)")
 
     run = sub.add_parser("run", help="run the kiosk as a service (systemd Type=notify)")
     run.add_argument("--config", type=Path, help="the kiosk's kiosk.toml")
@@ -157,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
             from kiosk.lab.card_emulate import emulate
 
             return emulate(args.vpcd, args.resident, args.world, args.state)
+        if args.command == "cash" and args.cash_command == "lab":
+            from kiosk.lab.cash.cash_set import run_lab
+
+            return run_lab(args.dir, args.hopper_coins)
         if args.command == "cash":
             from kiosk.lab.cash.emulate import emulate as emulate_cash
 
@@ -207,6 +217,10 @@ def _replay(args: argparse.Namespace) -> int:
               "once: leave out -j, or --printer-lab, --pcsc and --journal", file=sys.stderr)
         return 2
     config = load_config_data(args.config) if args.config else {}
+    if args.jobs > 1 and config.get("payment", {}).get("unit") == "serial":
+        print("-j: one set of cash devices cannot serve several processes at once: leave out "
+              "-j with payment.unit = \"serial\"", file=sys.stderr)
+        return 2
     options = Options(out=args.out, screenshots=args.screenshots, config=config,
                       journal=args.journal, printer=args.printer,
                       vpcd=args.vpcd if args.pcsc else None, pace=args.pace,
@@ -263,14 +277,14 @@ def _run(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     has_display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     if args.headless or not has_display:
-        return _demo_headless(args.out)
+        return _demo_headless(args.out, args.config)
     from kiosk.lab.demo import run_window
 
     return run_window(args.config)
 
 
-def _demo_headless(out: Path) -> int:
-    from kiosk.replay.harness import replay
+def _demo_headless(out: Path, config: Path | None = None) -> int:
+    from kiosk.replay.harness import load_config_data, replay
     from kiosk.replay.result import Options
 
     _headless()
@@ -279,7 +293,8 @@ def _demo_headless(out: Path) -> int:
         print(f"no sample sessions in {SAMPLE_SESSIONS}", file=sys.stderr)
         return 2
     print(f"No display (or --headless): replaying {len(files)} sample sessions.")
-    code = replay(files, Options(out=out, screenshots=True))
+    data = load_config_data(config) if config else {}  # e.g. kiosk cash lab's cash.toml
+    code = replay(files, Options(out=out, screenshots=True, config=data))
     pdfs = sorted(out.glob("*/printed/*.pdf"))
     pngs = sorted(out.glob("*/screens/*.png"))
     print(f"Wrote {len(pngs)} screenshots and {len(pdfs)} printed PDFs under {out.resolve()}/ "

@@ -129,6 +129,10 @@ REASONS = {
         N_("The printer has a problem."),
         N_("Any money you paid is returned. Please tell the store staff."),
     ),
+    "cash-fault": (
+        N_("The cash machine has a problem."),
+        N_("Any money you paid is returned. Please tell the store staff."),
+    ),
     "center-unavailable": (
         N_("The certificate service cannot be reached right now."),
         N_("Please try again later."),

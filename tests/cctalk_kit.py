@@ -10,14 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drivers.payment.cctalk import CctalkBus, open_line
-from kiosk.lab.cash.cctalk_device import CoinAcceptorDevice, HopperDevice
+from kiosk.lab.cash.bus import Device, answer
 
-Device = CoinAcceptorDevice | HopperDevice
-
-
-def answer(devices: tuple[Device, ...], data: bytes) -> bytes:
-    """One wire, several devices: the echo once, then whatever the addressed device says."""
-    return data + b"".join(device.feed(data)[len(data):] for device in devices)
+__all__ = ["Device", "answer", "wire"]
 
 
 @contextmanager

@@ -17,8 +17,8 @@ from conftest import ROOT
 from kiosk.field import doctor
 from kiosk.field.config_check import check_text, key_lines, line_of
 
-NAMES = ["config", "lab_parts", "card_readers", "vpcd", "printer", "fonts", "audio", "center",
-         "center_tls", "clock", "disk"]
+NAMES = ["config", "lab_parts", "card_readers", "vpcd", "printer", "cash", "fonts", "audio",
+         "center", "center_tls", "clock", "disk"]
 BAD = """\
 [kiosk]
 id = "store-0001"

@@ -36,6 +36,7 @@ def report(m: KioskMetrics) -> None:
     m.center_call(0.03)
     m.center_call(0.4)
     m.out_of_service(True)
+    m.cash_fault(True)
 
 
 def test_a_scrape_of_the_localhost_endpoint_shows_the_values(tmp_path: Path) -> None:
@@ -63,6 +64,7 @@ def test_a_scrape_of_the_localhost_endpoint_shows_the_values(tmp_path: Path) -> 
     assert abs(got[("kiosk_center_latency_seconds_sum", ())] - 0.43) < 1e-9
     assert got[("kiosk_center_latency_seconds_bucket", (("le", "0.05"),))] == 1
     assert got[("kiosk_out_of_service", ())] == 1
+    assert got[("kiosk_cash_fault", ())] == 1
 
 
 def test_the_textfile_is_written_in_exposition_format_and_kept_current(tmp_path: Path) -> None:

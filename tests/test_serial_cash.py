@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from serial_cash_kit import Bench, bench, until
 
+from drivers.payment.id003_frame import Command, Frame, FrameReader, Status, decode, encode
 from drivers.payment.serial_cash import SerialCashUnit
 from drivers.payment.serial_cash_open import open_unit
-from kiosk.lab.cash.id003_device import Phase
-from kiosk.vocabulary.events import Event, MoneyInserted
+from kiosk.lab.cash.id003_device import ESCROW_POLLS, Id003Device, Phase
+from kiosk.vocabulary.events import CashChanged, Event, MoneyInserted, MoneyRejected
 
 Kit = tuple[SerialCashUnit, "queue.SimpleQueue[Event]", Bench]
 
@@ -23,9 +24,8 @@ Kit = tuple[SerialCashUnit, "queue.SimpleQueue[Event]", Bench]
 def kit(tmp_path: Path) -> Iterator[Kit]:
     with bench(tmp_path, hopper_coins=20) as devices:
         posted: queue.SimpleQueue[Event] = queue.SimpleQueue()
-        unit = open_unit(devices.bills, devices.coins, devices.changer, posted.put,
-                         accept=[10, 50, 100, 500, 1000], hopper_coin=100,
-                         hopper_count=20)
+        unit = open_unit(devices.bills, devices.coins, {100: devices.changer}, posted.put,
+                         accept=[10, 50, 100, 500, 1000], counts={100: 20})
         try:
             yield unit, posted, devices
         finally:
@@ -33,21 +33,27 @@ def kit(tmp_path: Path) -> Iterator[Kit]:
 
 
 def drain(posted: queue.SimpleQueue[Event]) -> list[Event]:
+    """The money events posted so far (a fault's CashChanged is the session's business)."""
     out = []
     while not posted.empty():
-        out.append(posted.get_nowait())
+        event = posted.get_nowait()
+        if not isinstance(event, CashChanged):
+            out.append(event)
     return out
 
 
 def next_event(posted: queue.SimpleQueue[Event]) -> Event:
-    return posted.get(timeout=5)
+    """The next money event (bounded wait)."""
+    while isinstance(event := posted.get(timeout=5), CashChanged):
+        pass
+    return event
 
 
 def test_a_note_is_posted_in_escrow_and_stacked_only_at_keep(kit: Kit) -> None:
     unit, posted, devices = kit
     unit.begin(400)
     assert "escrow" in devices.validator.hand("insert 1000")
-    assert next_event(posted) == MoneyInserted(1000)
+    assert next_event(posted) == MoneyInserted(1000, "bills")
     assert devices.validator.phase is Phase.ESCROW and unit.note == 1000
     until(lambda: devices.validator.phase is Phase.ESCROW and len(devices.wire) > 20)
     assert drain(posted) == [] and devices.validator.stacked == []  # posted once, still held
@@ -62,7 +68,7 @@ def test_the_note_stays_in_escrow_after_end_and_the_refund_gives_it_back(kit: Ki
     unit, posted, devices = kit
     unit.begin(400)
     devices.validator.hand("insert 1000")
-    assert next_event(posted) == MoneyInserted(1000)
+    assert next_event(posted) == MoneyInserted(1000, "bills")
     unit.end()
     assert devices.validator.phase is Phase.ESCROW  # a refund is journaled before it goes back
     assert unit.dispense(1000) == 1000
@@ -83,13 +89,14 @@ def test_coins_are_credited_once_each_by_their_counter(kit: Kit) -> None:
     unit.begin(300)
     for _ in range(3):
         assert "credited" in devices.acceptor.hand("insert 100")
-    assert [next_event(posted) for _ in range(3)] == [MoneyInserted(100)] * 3
+    assert [next_event(posted) for _ in range(3)] == [MoneyInserted(100, "coins", n)
+                                                       for n in (1, 2, 3)]
     until(lambda: unit.coin_counter == 3)
     assert drain(posted) == [] and unit.cashbox == {100: 3}
     unit.end()
     assert "inhibited" in devices.acceptor.hand("insert 100")  # master inhibit on again
     until(lambda: unit.coin_counter == 4)
-    assert drain(posted) == [] and unit.fault is None
+    assert drain(posted) == [MoneyRejected(0)] and unit.fault is None  # back in the cup
 
 
 def test_lost_coin_events_become_a_fault_for_the_staff(kit: Kit) -> None:
@@ -99,7 +106,8 @@ def test_lost_coin_events_become_a_fault_for_the_staff(kit: Kit) -> None:
         for _ in range(7):
             devices.acceptor.hand("insert 100")
     until(lambda: unit.coin_counter == 7)
-    assert [next_event(posted) for _ in range(5)] == [MoneyInserted(100)] * 5
+    assert [next_event(posted) for _ in range(5)] == [MoneyInserted(100, "coins", n)
+                                                       for n in range(3, 8)]
     assert unit.fault is not None and "2 coin events were lost" in unit.fault
     assert "reconcile" in unit.levels() and unit.history[-1].device == "coins"
 
@@ -109,7 +117,7 @@ def test_the_hopper_pays_change_coin_by_coin(kit: Kit) -> None:
     assert unit.can_change(400) and unit.dispense(600) == 600
     assert devices.hopper.coins == 14 and unit.tubes == {100: 14}
     assert unit.dispense(650) == 600  # no ¥50 coins: the ¥50 is the session's voucher
-    assert unit.fault is None and "hopper ¥100×8" in unit.levels()
+    assert unit.fault is None and "hoppers ¥100×8" in unit.levels()
 
 
 def test_an_empty_hopper_reports_what_it_could_not_pay(kit: Kit) -> None:
@@ -138,14 +146,14 @@ def test_a_validator_jam_becomes_a_fault_and_clears(kit: Kit) -> None:
     until(lambda: unit.fault is None)
     unit.begin(1000)
     devices.validator.hand("insert 1000")
-    assert next_event(posted) == MoneyInserted(1000)  # the poll thread lived through it
+    assert next_event(posted) == MoneyInserted(1000, "bills")  # the poll thread lived through it
 
 
 def test_a_pulled_cable_is_a_fault_and_the_refund_comes_from_the_hopper(kit: Kit) -> None:
     unit, posted, devices = kit
     unit.begin(400)
     devices.validator.hand("insert 1000")
-    assert next_event(posted) == MoneyInserted(1000)
+    assert next_event(posted) == MoneyInserted(1000, "bills")
     devices.validator.hand("unplug")
     until(lambda: unit.fault is not None)
     assert "bills" in str(unit.fault)
@@ -153,3 +161,27 @@ def test_a_pulled_cable_is_a_fault_and_the_refund_comes_from_the_hopper(kit: Kit
     assert devices.hopper.coins == 10 and devices.validator.returned == []
     assert unit.note == 1000 and "¥1000 in escrow" in unit.levels()  # for the staff to count
     assert unit.total_held() == 1000 + 10 * 100
+
+
+def test_a_note_waiting_in_escrow_is_held_past_the_validators_timeout(kit: Kit) -> None:
+    unit, posted, devices = kit
+    unit.begin(2000)  # more than the note: it waits in escrow for the rest of the fee
+    devices.validator.hand("insert 1000")
+    assert next_event(posted) == MoneyInserted(1000, "bills")
+    start = len(devices.wire)
+    until(lambda: len(devices.wire) > start + 3 * ESCROW_POLLS)  # three timeouts' worth
+    assert devices.validator.phase is Phase.ESCROW and devices.validator.returned == []
+    assert any(Command.HOLD in [f.code for f in FrameReader().feed(w)] for w in devices.wire)
+    assert unit.dispense(1000) == 1000  # the resident's own note, still there to give back
+    until(lambda: devices.validator.returned == [1000])
+
+
+def test_the_validator_gives_a_note_back_at_its_escrow_timeout_without_hold() -> None:
+    device = Id003Device()
+    for frame in (Frame(Command.RESET), Frame(Command.SET_INHIBIT, b"\x00")):
+        device.feed(encode(frame))
+    device.feed(encode(Frame(Command.STATUS_REQUEST)))  # initializing -> idle
+    assert "escrow" in device.hand("insert 1000")
+    answers = [decode(device.feed(encode(Frame(Command.STATUS_REQUEST)))).code
+               for _ in range(ESCROW_POLLS + 3)]
+    assert Status.RETURNING in answers and device.returned == [1000]

@@ -38,9 +38,9 @@ def test_r001_pays_with_a_note_and_gets_change_from_the_hopper(tmp_path: Path) -
             seen: list[str] = []
             money_in = k.journal.money_in
 
-            def journaled(order_id: str | None, yen: int) -> Any:
+            def journaled(order_id: str | None, yen: int, *how: Any) -> Any:
                 seen.append(f"money_in {yen}")
-                return money_in(order_id, yen)
+                return money_in(order_id, yen, *how)
 
             k.journal.money_in = journaled  # type: ignore[method-assign]
             feed = devices.validator.feed
@@ -72,6 +72,9 @@ def test_r001_pays_with_a_note_and_gets_change_from_the_hopper(tmp_path: Path) -
             assert (totals.paid, totals.fees, totals.change) == (1000, fee, 1000 - fee)
             assert k.journal.check() == []
             assert k.cash.fault is None and k.cash.cashbox == {1000: 1}
+            assert k.journal._rows("SELECT yen, state FROM escrow") == [(1000, "stacked")]
+            assert k.journal._rows("SELECT device, coins, coin, paid FROM cash_runs") == [
+                ("hopper ¥100", (1000 - fee) // 100, 100, (1000 - fee) // 100)]
         finally:
             k.close()
         thread = k.cash._thread
@@ -86,7 +89,17 @@ def test_r001_pays_with_a_note_and_gets_change_from_the_hopper(tmp_path: Path) -
     ({"bills": "id003:/dev/ttyUSB0", "coins": "cctalk:/dev/ttyUSB1@1"}, {},
      "payment.cash.coins: must be cctalk:PATH@ADDRESS"),
     ({"bills": "id003:/dev/ttyUSB0", "coins": "cctalk:/dev/ttyUSB1@2",
-      "hopper": "cctalk:/dev/ttyUSB1@2"}, {}, "payment.cash.hopper: is the coin acceptor's"),
+      "hopper": "cctalk:/dev/ttyUSB1@2"}, {}, "payment.cash.hopper: names an address another"),
+    ({"coins": "cctalk:/dev/ttyUSB1@2", "hoppers": {"100": "cctalk:/dev/ttyUSB1@3",
+                                                    "50": "cctalk:/dev/ttyUSB1@3"}},
+     {"accept": [100]}, "payment.cash.hoppers: names an address another"),
+    ({"coins": "cctalk:/dev/ttyUSB1@2", "hoppers": {"5": "cctalk:/dev/ttyUSB1@3"}},
+     {"accept": [100]}, "payment.cash.hoppers.5: must be a coin the hopper pays"),
+    ({"coins": "cctalk:/dev/ttyUSB1@2", "hoppers": {"100": "/dev/ttyUSB1"}},
+     {"accept": [100]}, "payment.cash.hoppers.100: must be cctalk:PATH@ADDRESS"),
+    ({"coins": "cctalk:/dev/ttyUSB1@2", "hopper": "cctalk:/dev/ttyUSB1@4",
+      "hoppers": {"100": "cctalk:/dev/ttyUSB1@3"}}, {"accept": [100]},
+     "payment.cash.hopper: and hoppers both name"),
     ({"bills": "id003:/dev/ttyUSB1", "coins": "cctalk:/dev/ttyUSB1@2"}, {},
      "payment.cash.bills: shares a port"),
     ({"bills": "id003:/dev/ttyUSB0", "coins": "cctalk:/dev/ttyUSB1@2", "hopper_coin": 20}, {},

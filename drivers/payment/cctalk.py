@@ -67,6 +67,9 @@ class CctalkBus:
         self._timeout = timeout
         self._lock = threading.Lock()
 
+    def close(self) -> None:
+        self._line.close()
+
     def transact(self, address: int, header: int, data: bytes = b"") -> bytes:
         """Send ``header`` with ``data`` to ``address``; the data of its ACK."""
         request = Frame(address, HOST, header, data)
@@ -81,11 +84,13 @@ class CctalkBus:
         return reply.data
 
     def _await(self, address: int) -> Frame:
+        """The addressed device's answer: what has arrived is read at once (a read of more than
+        has come would sit out the port's timeout on every exchange)."""
         reader = FrameReader()
         deadline = time.monotonic() + self._timeout
         seen = 0
         while time.monotonic() < deadline and seen < MAX_REPLY_BYTES:
-            chunk = self._line.read(64)
+            chunk = self._line.read(max(1, min(64, getattr(self._line, "in_waiting", 0))))
             seen += len(chunk)
             for frame in reader.feed(chunk):
                 if frame.destination == HOST and frame.source == address:
@@ -157,6 +162,7 @@ class CoinAcceptor:
         if not all(1 <= p <= 16 and y > 0 for p, y in self.coins.items()):
             raise ValueError("coin positions are 1..16, values positive")
         self.counter: int | None = None  # unknown until the first poll
+        self.first: bytes | None = None  # the first reading's buffer
 
     def ping(self) -> None:
         self.bus.transact(self.address, Header.SIMPLE_POLL)
@@ -188,10 +194,22 @@ class CoinAcceptor:
         data = self.bus.transact(self.address, Header.READ_BUFFERED_CREDIT)
         if len(data) != 1 + 2 * BUFFERED_EVENTS:
             raise ProtocolError(f"buffered credit: {len(data)} bytes, expected 11")
-        counter, last = data[0], self.counter
-        self.counter = counter
+        last = self.counter
+        self.counter = data[0]
         if last is None:
+            self.first = data  # kept: a power cut's coins are read from it (``since``)
             return []  # the first reading sets the baseline: older events are not ours
+        return self._decode(data, last)
+
+    def since(self, last: int) -> list[CoinEvent]:
+        """The events of the first reading that came after counter ``last`` (the journal's
+        before a power cut): the coins taken while the kiosk was down, oldest first."""
+        if self.first is None or not 0 <= last <= 255:
+            return []
+        return self._decode(self.first, last)
+
+    def _decode(self, data: bytes, last: int) -> list[CoinEvent]:
+        counter = data[0]
         if counter == last:
             return []
         if counter == 0:
@@ -277,7 +295,8 @@ class Hopper:
         key = ENABLE_HOPPER_KEY if on else 0
         self.bus.transact(self.address, Header.ENABLE_HOPPER, bytes((key,)))
 
-    def dispense(self, n: int) -> None:
+    def dispense(self, n: int) -> int | None:
+        """Start paying ``n`` coins; the hopper's event counter for this payout, if it said."""
         if not 1 <= n <= 255:
             raise ValueError(f"coins to dispense out of range 1..255: {n}")
         if self.requested:
@@ -286,6 +305,7 @@ class Hopper:
         if len(data) > 1:
             raise ProtocolError(f"dispense answered {len(data)} bytes")
         self.requested = n
+        return data[0] if data else None
 
     def status(self) -> HopperStatus:
         data = self.bus.transact(self.address, Header.REQUEST_HOPPER_STATUS)

@@ -19,10 +19,11 @@ class CashSetupError(ValueError):
     """A device of the cash unit cannot be opened; the message names the key."""
 
 
-def open_unit(bills: str, coins: str, hopper: str, post: Callable[[Event], None], *,
-              accept: list[int], hopper_coin: int, hopper_count: int,
+def open_unit(bills: str, coins: str, hoppers: dict[int, str], post: Callable[[Event], None],
+              *, accept: list[int], counts: dict[int, int],
               to_tray: Callable[[int], None] | None = None) -> SerialCashUnit:
-    """The started unit over the devices named (an empty target: no such device)."""
+    """The started unit over the devices named (an empty target: no such device); ``hoppers``
+    by the coin each pays, ``counts`` the coins the kiosk put in each."""
     buses: dict[str, CctalkBus] = {}
 
     def bus(key: str, target: str) -> tuple[CctalkBus, int]:
@@ -42,8 +43,9 @@ def open_unit(bills: str, coins: str, hopper: str, post: Callable[[Event], None]
         except (Id003Error, OSError, ValueError) as exc:  # open_serial: CommunicationLost
             raise CashSetupError(f"payment.cash.bills: {exc}") from None
     acceptor = CoinAcceptor(*bus("coins", coins)) if coins else None
-    changer = Hopper(*bus("hopper", hopper)) if hopper else None
-    unit = SerialCashUnit(validator, acceptor, changer, post, accept=accept,
-                          hopper_coin=hopper_coin, hopper_count=hopper_count, to_tray=to_tray)
+    changers = {coin: Hopper(*bus(f"hoppers.{coin}", target))
+                for coin, target in hoppers.items()}
+    unit = SerialCashUnit(validator, acceptor, changers, post, accept=accept, counts=counts,
+                          to_tray=to_tray)
     unit.start()
     return unit

@@ -1,8 +1,8 @@
 """``kiosk doctor``: is this machine fit to be a kiosk? Each check ok, warn or fail, with why.
 
 The configuration, the card readers (pcscd), that the test-only vsmartcard-vpcd is absent, the
-printer, fonts for every language, audio, the center (a catalog call; for https the TLS
-certificates' expiry), the clock and the journal's disk. A table for people, ``--json`` for
+printer, the cash devices, fonts for every language, audio, the center (a catalog call; for https
+the TLS certificates' expiry), the clock and the journal's disk. A table for people, ``--json`` for
 machines; the exit status is 1 when any check fails. Each check runs under a time limit, so a
 hung daemon is a failed check, not a hung doctor.
 """
@@ -74,6 +74,13 @@ def check_card_readers(ctx: Context) -> Result:
     from kiosk.field.doctor_card import check_card_readers as readers
 
     return readers(ctx.config)
+
+
+def check_cash(ctx: Context) -> Result:
+    """The cash devices of ``payment.unit = "serial"``, asked how they are (no money taken)."""
+    from kiosk.field.doctor_cash import check_cash as devices
+
+    return devices(ctx.config)
 
 
 def check_vpcd(ctx: Context) -> Result:
@@ -310,7 +317,7 @@ def check_disk(ctx: Context) -> Result:
 
 CHECKS: list[tuple[str, Callable[[Context], Result]]] = [
     ("lab_parts", check_lab_parts), ("card_readers", check_card_readers), ("vpcd", check_vpcd),
-    ("printer", check_printer),
+    ("printer", check_printer), ("cash", check_cash),
     ("fonts", check_fonts), ("audio", check_audio), ("center", check_center),
     ("center_tls", check_center_tls), ("clock", check_clock), ("disk", check_disk)]
 

@@ -61,6 +61,8 @@ class KioskMetrics:
                                   namespace=ns, registry=r)
         self.center_latency = Histogram("center_latency_seconds", "Time of one center call",
                                         namespace=ns, registry=r, buckets=LATENCY_BUCKETS)
+        self.cash_fault_gauge = Gauge("cash_fault", "1 while a cash device has a fault",
+                                      namespace=ns, registry=r)
         self.out_of_service_gauge = Gauge("out_of_service", "1 while the kiosk is out of "
                                           "service", namespace=ns, registry=r)
         self._textfile: Path | None = None
@@ -116,6 +118,11 @@ class KioskMetrics:
 
     def out_of_service(self, out: bool) -> None:
         self.out_of_service_gauge.set(1 if out else 0)
+        self._changed()
+
+    def cash_fault(self, fault: bool) -> None:
+        """A bill validator, coin acceptor or hopper has a fault (1) or none (0)."""
+        self.cash_fault_gauge.set(1 if fault else 0)
         self._changed()
 
     # --- exposition ---------------------------------------------------------------------------

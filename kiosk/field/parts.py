@@ -40,9 +40,9 @@ def serial_cash(ctx: DriverContext) -> PaymentPort:
     payment = ctx.config.payment
     cash = payment.cash
     try:
-        return open_unit(cash.bills, cash.coins, cash.hopper, ctx.post, accept=payment.accept,
-                         hopper_coin=cash.hopper_coin,
-                         hopper_count=payment.change.get(str(cash.hopper_coin), 0),
+        return open_unit(cash.bills, cash.coins, cash.hopper_targets(), ctx.post,
+                         accept=payment.accept,
+                         counts={int(coin): n for coin, n in payment.change.items()},
                          to_tray=ctx.tray.add_change if ctx.tray else None)
     except CashSetupError as exc:  # refused before a yen is taken: the kiosk does not start
         raise ConfigError(str(exc)) from None

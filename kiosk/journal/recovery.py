@@ -2,9 +2,9 @@
 
 The rules, per order the journal holds neither completed nor voided:
 
-1. A payout (change or refund) journaled as due but not seen given: the cash unit cannot tell
-   whether the coins came out before the power went, so it is owed on a refund voucher that the
-   staff pay (never paid twice, never lost).
+1. A payout (change or refund) journaled as due but not seen given: what a counting unit's
+   devices say came out (``cash_recovery``) is done; the rest, or all of it when the unit
+   cannot tell, is owed on a refund voucher that the staff pay (never paid twice, never lost).
 2. A document that was printing: if the printer can show it came out, it is printed; otherwise
    it did not (the resident is not charged for paper they may not have).
 3. Not paid (money was still going in): the order is voided and everything put in is given back.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from kiosk.journal.cash_recovery import devices_first, devices_last, paid_before
 from kiosk.journal.store import SqliteJournal
 from kiosk.journal.tickets import at_the_counter
 from kiosk.vocabulary.ports import CenterPort, PaymentPort
@@ -42,11 +43,18 @@ def recover(journal: SqliteJournal, payment: PaymentPort, printer: PrinterRecord
             center: CenterPort | None) -> list[str]:
     """Apply the rules; returns what was done, one line each (no personal data)."""
     done: list[str] = []
+    ledger = devices_first(journal, payment, done)  # what the cash devices did meanwhile
     if journal.created:  # made just now: no step of it was ever interrupted
         return done
     for row, order_id, kind, yen in journal.payouts_due():
-        journal.voucher(row, yen)
-        done.append(f"{kind} of ¥{yen} for {order_id or 'no order'} interrupted: on a voucher")
+        given = paid_before(ledger, row)
+        if given:  # the devices say what came out: only the rest is owed
+            journal.payout_done(row, min(given, yen))
+        if given < yen:
+            journal.voucher(journal.payout_due(order_id, kind, yen - given) if given else row,
+                            yen - given)
+        done.append(f"{kind} of ¥{yen} for {order_id or 'no order'} interrupted: "
+                    f"¥{min(given, yen)} came out, ¥{max(0, yen - given)} on a voucher")
     counter = at_the_counter(journal)  # a counter kiosk's tickets wait for the clerk
     for order in journal.open_orders():
         if order.order_id in counter:
@@ -78,6 +86,7 @@ def recover(journal: SqliteJournal, payment: PaymentPort, printer: PrinterRecord
     for order_id in journal.finished_holding_money():
         _give_back(journal, payment, order_id, done)
     _give_back(journal, payment, None, done)
+    devices_last(ledger, payment)
     for line in done:
         log.warning("recovery: %s", line)
     return done

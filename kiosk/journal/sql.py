@@ -1,6 +1,6 @@
 """The journal's tables, and the queries too long to read inline."""
 
-from kiosk.journal import forms, practice_log, staff_calls
+from kiosk.journal import cash_tables, forms, practice_log, staff_calls
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS orders (
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS documents (
 
 SCHEMA += staff_calls.TABLE + practice_log.TABLE  # the town hall's: no money, no one's data
 SCHEMA += forms.TABLE  # pre-filled forms printed, by kind
+SCHEMA += cash_tables.TABLE  # the cash devices' counters, escrow and payout runs
 
 # Completed or voided orders whose money in exceeds what was given back and kept (as held()):
 # one query, however long the journal.

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kiosk.clock import Clock
+from kiosk.journal.cash_tables import money_in_rows
 from kiosk.journal.forms import count_forms, record_form
 from kiosk.journal.opening import (
     JournalError,
@@ -188,9 +189,20 @@ class SqliteJournal:
                     (state, reason, self._now(), order_id))
 
     # --- money ---------------------------------------------------------------------------
-    def money_in(self, order_id: str | None, yen: int) -> None:
-        self._write("INSERT INTO money (order_id, kind, yen, state, at) VALUES (?, 'in', ?, "
-                    "'done', ?)", (order_id, yen, self._now()))
+    def money_in(self, order_id: str | None, yen: int, device: str = "",
+                 counter: int | None = None) -> None:
+        """Money put in; a coin's event counter and a note in escrow in the same commit."""
+        now = self._now()
+        rows = [("INSERT INTO money (order_id, kind, yen, state, at) VALUES (?, 'in', ?, "
+                 "'done', ?)", (order_id, yen, now)), *money_in_rows(now, device, counter, yen)]
+        if len(rows) == 1:
+            self._write(*rows[0])
+            return
+        with self._transaction():
+            self._db.execute("BEGIN")
+            for sql, args in rows:
+                self._db.execute(sql, args)
+            self.writes += 1
 
     def payout_due(self, order_id: str | None, kind: str, yen: int) -> int:
         """Change or a refund about to be paid out; returns the row to mark done after."""

@@ -53,6 +53,11 @@ def hardware_key(kiosk: Kiosk, key: int) -> bool:
     elif key in COIN_KEYS:
         if isinstance(kiosk.cash, SimulatedCashUnit):
             kiosk.cash.insert(COIN_KEYS[key])
+        else:  # the emulated devices of kiosk cash lab: the money goes in by their hands
+            from kiosk.replay.cash_hands_line import demo_insert, is_serial
+
+            if is_serial(kiosk):
+                log.info("cash devices: %s", demo_insert(kiosk, COIN_KEYS[key]))
     elif key in TAKE_KEYS:
         kiosk.take(TAKE_KEYS[key])
     else:

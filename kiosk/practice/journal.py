@@ -50,8 +50,9 @@ class PracticeJournal:
         """A sample that did not print is only not counted."""
 
     # --- real money and the rest: the real journal ------------------------------------------
-    def money_in(self, order_id: str | None, yen: int) -> None:
-        self.real.money_in(order_id, yen)
+    def money_in(self, order_id: str | None, yen: int, device: str = "",
+                 counter: int | None = None) -> None:
+        self.real.money_in(order_id, yen, device, counter)
 
     def payout_due(self, order_id: str | None, kind: str, yen: int) -> int:
         return self.real.payout_due(order_id, kind, yen)

@@ -189,7 +189,7 @@ class Player(ScreenLines, CheckLines, StaffLines):
         elif a == "phone":
             self._phone(step)
         elif a == "insert":
-            self._timed(lambda: self._cash().insert(v), k.pump)
+            self._insert(step)
         elif a == "take":
             self._timed(lambda: k.take(v), k.pump)
         elif a == "tap":
@@ -250,6 +250,24 @@ class Player(ScreenLines, CheckLines, StaffLines):
             raise SetupError(f"{self.file.path}:{step.line}: municipality: no municipality "
                              f"{step.value!r} in the world")
 
+    def _insert(self, step: Step) -> None:
+        """A coin or note into the simulated unit, or through the emulated devices' hands."""
+        from kiosk.replay.cash_hands_line import CashLineError, is_serial, put_in
+
+        k = self.kiosk
+        if not is_serial(k):
+            self._timed(lambda: self._cash().insert(step.value), k.pump)
+            return
+        t0 = time.perf_counter()
+        try:
+            _, event = put_in(k, step.value)
+        except CashLineError as exc:
+            self.result.failures.append(Failure(step.line, "the money to go in", str(exc)))
+            return
+        finally:
+            self.result.waited += time.perf_counter() - t0
+        self._timed(lambda: k.post(event) if event is not None else None, k.pump)
+
     def _cash(self) -> SimulatedCashUnit:
         """The simulated cash unit, where the harness's coins go in."""
         cash = self.kiosk.cash
@@ -301,6 +319,9 @@ class Player(ScreenLines, CheckLines, StaffLines):
         starts on the same journal (and recovers, as on a real start)."""
         dead = self.kiosk
         dead.journal.close()  # the file as a killed process leaves it: committed rows only
+        from kiosk.replay.cash_hands_line import power_cut
+
+        power_cut(dead)  # its cash unit polls the devices no more: the new kiosk's does
         dead.session.close()
         dead.card_port.close()  # a dead process holds no card connection
         if dead.readers is not None:

@@ -61,6 +61,12 @@ class SessionBase:
     def cancel(self, reason: Reason) -> None:
         raise NotImplementedError
 
+    def cash_refused(self) -> bool:
+        raise NotImplementedError
+
+    def go_out_of_service(self) -> None:
+        raise NotImplementedError
+
     def fail(self, reason: Reason) -> None:
         raise NotImplementedError
 

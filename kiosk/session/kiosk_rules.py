@@ -53,6 +53,8 @@ class KioskRules(SessionBase):
         if room >= self.config.journal.reserve_kib * 1024:
             if self.faults.pop("journal", None) is not None:
                 log.info("journal has room again: %d bytes free", room)
+                if self.till.unjournaled and self.state in ("idle", "out_of_service"):
+                    self._give_back_waiting()
             return True
         if "journal" not in self.faults:
             log.error("journal's disk below its reserve (%d bytes free): out of service", room)
@@ -62,6 +64,15 @@ class KioskRules(SessionBase):
         if self.state == "idle":
             self.go_out_of_service()
         return False
+
+    def _give_back_waiting(self) -> None:
+        """Coins counted while the journal was full are journaled now, and paid back."""
+        try:
+            given = self.till.journal_waiting()
+        except JournalError as exc:
+            log.error("coins waiting for the journal still cannot be journaled: %s", exc)
+            return
+        self._alert_staff(f"¥{given} of coins taken while the journal was full: given back")
 
     def journal_failed(self, exc: JournalError, event: ev.Event) -> None:
         """A journal write failed: what it was for did not happen. The visit ends; money

@@ -24,6 +24,7 @@ from kiosk.services.api import Flow, Service
 from kiosk.services.registry import installed_services, state_table
 from kiosk.session import jobs
 from kiosk.session.alarms import Alarms
+from kiosk.session.cash_rules import CashRules
 from kiosk.session.kiosk_rules import KioskRules
 from kiosk.session.operator_mode import OperatorMode
 from kiosk.session.paying import PayingRules
@@ -46,7 +47,7 @@ logging.getLogger("transitions.core").setLevel(logging.ERROR)
 NOTICE_SECONDS = 10  # how long the idle screen says that the last visit was cancelled
 
 
-class Session(PracticeRules, PhoneRules, PayingRules, KioskRules):
+class Session(PracticeRules, PhoneRules, PayingRules, CashRules, KioskRules):
     """The kiosk's state machine. Feed it events with ``handle``; read ``view()``."""
 
     state: str  # set by the transitions Machine
@@ -93,6 +94,7 @@ class Session(PracticeRules, PhoneRules, PayingRules, KioskRules):
             ev.MoreTime: lambda e: self._arm_timers(), ev.MoneyInserted: self._on_money,
             ev.MoneyRejected: lambda e: None,  # the unit returned it to the tray itself
             ev.TrayChanged: self._on_tray, ev.ReaderChanged: self.on_reader,
+            ev.CashChanged: self.on_cash,
             ev.PrintProgress: self._on_progress,
             ev.PrinterCleared: lambda e: self.preflight.check(),
             ev.PayEmoney: self._on_pay_emoney, ev.OperatorKey: self._on_operator_key,
@@ -365,6 +367,9 @@ class Session(PracticeRules, PhoneRules, PayingRules, KioskRules):
         assert order is not None
         if order.fee and not self.room_for_a_visit():  # the journal could not take its money
             self.cancel(Reason.JOURNAL_UNAVAILABLE)
+            return
+        if order.fee and self.cash_refused():  # a standing cash fault: no money taken
+            self.cancel(Reason.CASH_FAULT)
             return
         if order.fee == 0:
             self._collect_fee()

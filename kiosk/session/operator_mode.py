@@ -12,7 +12,7 @@ from kiosk.field.operator_pin import check_pin, test_page
 from kiosk.session.jobs import FaultCleared, TestPrinted
 from kiosk.session.worker import Jobs
 from kiosk.vocabulary.events import Operation
-from kiosk.vocabulary.ports import Journal, PaymentPort, PrinterPort
+from kiosk.vocabulary.ports import FaultyCash, Journal, PaymentPort, PrinterPort
 from kiosk.vocabulary.reasons import KioskError, Reason
 from kiosk.vocabulary.view import OperatorView
 
@@ -124,6 +124,11 @@ class OperatorMode:
 
     def _clear_fault(self, now: datetime) -> Effect:
         self.journal.operator("clear_fault", self._printer_problem)
+        cash = self.payment
+        if isinstance(cash, FaultyCash) and cash.fault:  # staff reconciled the cash unit
+            self.journal.operator("clear_cash_fault", cash.fault)
+            cash.clear_faults()  # it says CashChanged; a device still failing says so again
+            self.last = "cash unit faults cleared"
         printer = self.printer
 
         def clear() -> FaultCleared:
@@ -134,7 +139,8 @@ class OperatorMode:
         return Effect.NONE
 
     def cleared(self) -> None:
-        self.last = "printer fault cleared"
+        cash = "; cash unit faults cleared" if self.last == "cash unit faults cleared" else ""
+        self.last = "printer fault cleared" + cash
 
     def clear_failed(self, error: KioskError | None) -> None:
         self.last = f"could not clear the fault: {error}"

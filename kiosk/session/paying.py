@@ -110,7 +110,7 @@ class PayingRules(SessionBase):
     # ------------------------------------------------------------------ money
     def _on_money(self, e: ev.MoneyInserted) -> None:
         order = self.visit.order
-        self.till.money_in(order.order_id if order else None, e.yen)
+        self.till.money_in(order.order_id if order else None, e.yen, e.device, e.counter)
         if self.state != "payment" or order is None:
             self._refund_unwanted()
             return
@@ -134,6 +134,9 @@ class PayingRules(SessionBase):
         self.till.emoney_pending = False
         order = self.visit.order
         if self.state == "payment" and order is not None:
+            if self.cash_refused():  # the cash unit failed meanwhile: no money taken
+                self.cancel(Reason.CASH_FAULT)
+                return
             self.visit.message = e.reason  # declined or timed out: cash still works
             self.ports.payment.begin(order.fee)
             self._arm_timers()

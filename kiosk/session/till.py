@@ -24,7 +24,21 @@ class Till:
         self.emoney = emoney
         self.journal = journal
         self.jobs = jobs
+        self.unjournaled: list[tuple[int, str, int]] = []  # counted coins whose row failed
         self.reset()
+
+    def journal_waiting(self) -> int:
+        """There is room again: the counted coins whose row failed are journaled and given
+        back (no order); returns the yen of them."""
+        due = 0
+        while self.unjournaled:
+            yen, device, counter = self.unjournaled[0]
+            self.journal.money_in(None, yen, device, counter)  # JournalError: still waiting
+            self.unjournaled.pop(0)
+            due += yen
+        if due:
+            self.pay_out(None, "refund", due)
+        return due
 
     def reset(self) -> None:
         """A new visit: nothing held."""
@@ -49,15 +63,19 @@ class Till:
             self.refunding = min(self.refund_due, yen)
         self.refund_due = 0
 
-    def money_in(self, order_id: str | None, yen: int) -> None:
+    def money_in(self, order_id: str | None, yen: int, device: str = "",
+                 counter: int | None = None) -> None:
         """Money put in: its row first. If the row cannot be written the money was never
         taken: the unit stops taking and gives it straight back (then JournalError)."""
         try:
-            self.journal.money_in(order_id, yen)
+            self.journal.money_in(order_id, yen, device, counter)
         except JournalError:
             self.payment.end()
-            self.payment.dispense(yen)
-            raise
+            if counter is None:  # a note still in escrow (its row failed with it): it goes back
+                self.payment.dispense(yen)
+            else:  # a coin the acceptor counted: given back from a row once there is room (or
+                self.unjournaled.append((yen, device, counter))  # by recovery, found by its
+            raise  # counter): paying it now, unrecorded, would pay it twice
         self.inserted += yen
 
     def held(self, order: Order | None) -> int:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from kiosk.session.hours import next_opening
+from kiosk.vocabulary.ports import FaultyCash
 from kiosk.vocabulary.view import ServiceChoice, View
 
 if TYPE_CHECKING:
@@ -23,11 +24,21 @@ def _message(s: Session, now: datetime) -> str | None:
     return str(s.visit.message) if s.visit.message else None
 
 
+def _cash_fault(s: Session) -> tuple[str, ...]:
+    """The cash unit's fault for staff, as the unit says it (or that one was reported)."""
+    payment = s.ports.payment
+    said = payment.fault if isinstance(payment, FaultyCash) else None
+    if said:
+        return (f"cash fault: {said}",)
+    return ("cash fault: reported by the cash unit (see its log)",) if "cash" in s.faults else ()
+
+
 def _status(s: Session) -> tuple[str, ...]:
     """The operator's status lines (no personal data)."""
     service = f"no ({', '.join(sorted(s.faults))})" if s.faults else "yes"
     return (f"printer: {s.preflight.problem or 'ready'}",
             f"cash: {s.ports.payment.levels()}",
+            *_cash_fault(s),
             f"card reader: {'unavailable' if 'reader' in s.faults else 'ready'}",
             f"in service: {service}",
             f"staff alerts: {len(s.alerts)}")

@@ -166,8 +166,21 @@ class ReaderChanged(Event):
 
 
 @dataclass(frozen=True)
+class CashChanged(Event):
+    """The cash unit's faults changed: ``fault`` is for staff (no personal data); None: all well."""
+
+    fault: str | None
+
+
+@dataclass(frozen=True)
 class MoneyInserted(Event):
+    """Money taken; ``device`` and ``counter`` say which device and, for a coin, the acceptor's
+    event counter (journaled with it, so a power cut loses no coin); a note from ``bills`` is
+    still in escrow."""
+
     yen: int
+    device: str = ""
+    counter: int | None = None
 
 
 @dataclass(frozen=True)

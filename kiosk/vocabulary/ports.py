@@ -171,6 +171,19 @@ class PaymentPort(Protocol):
 
 
 @runtime_checkable
+class FaultyCash(Protocol):
+    """A cash unit that keeps its devices' faults for staff (the serial unit; posts CashChanged
+    when they change). Other units have no faults of their own to clear."""
+
+    @property
+    def fault(self) -> str | None:
+        """The faults in force, for staff (no personal data); None when every device is well."""
+
+    def clear_faults(self) -> None:
+        """Staff reconciled and cleared the unit: forget the standing faults (CashChanged)."""
+
+
+@runtime_checkable
 class EmoneyPort(Protocol):
     """An e-money terminal: the fee comes from the resident's card, and goes back to it."""
 
@@ -234,6 +247,7 @@ class MetricsPort(Protocol):
     def alarm(self, kind: str) -> None: ...
     def printer(self, ready: bool) -> None: ...
     def out_of_service(self, out: bool) -> None: ...
+    def cash_fault(self, fault: bool) -> None: ...
     def help_called(self) -> None: ...
     def close(self) -> None: ...
 
@@ -293,7 +307,8 @@ class Journal(Protocol):
 
     def order_voided(self, order_id: str, reason: str) -> None: ...
 
-    def money_in(self, order_id: str | None, yen: int) -> None: ...
+    def money_in(self, order_id: str | None, yen: int, device: str = "",
+                 counter: int | None = None) -> None: ...
 
     def payout_due(self, order_id: str | None, kind: str, yen: int) -> int:
         """Change or a refund about to be paid; returns the row that ``payout_done`` closes."""

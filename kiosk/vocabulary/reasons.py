@@ -20,6 +20,7 @@ class Reason(StrEnum):
     CLOSED_HOURS = "closed-hours"
     CLOSED_DAY = "closed-day"
     PRINTER_FAULT = "printer-fault"
+    CASH_FAULT = "cash-fault"  # a bill validator, coin acceptor or hopper fault
     CENTER_UNAVAILABLE = "center-unavailable"
     TIMEOUT = "timeout"
     CANCELLED = "cancelled"

@@ -101,6 +101,8 @@ class CoinAcceptorDevice(_BusDevice):
         self.inhibits = 0  # bit n-1 set: coin n accepted
         self.accepting = False  # master inhibit on after power-up, as on real acceptors
         self.jammed = False
+        self.credited_yen = self.credited_coins = 0  # since start (a reset keeps them)
+        self.refused_yen = self.refused_coins = 0  # rejected, inhibited or fallen through
 
     def _reset(self) -> None:
         self.counter, self.inhibits, self.accepting, self.jammed = 0, 0, False, False
@@ -136,7 +138,22 @@ class CoinAcceptorDevice(_BusDevice):
             return self._insert(int(parts[1]))
         return f"unknown word {' '.join(parts)!r}: {WORDS}"
 
+    def counts(self) -> dict[str, object]:
+        """Totals since start: coins credited, and coins that went back to the cup."""
+        with self._lock:
+            return {"device": "coins", "address": self.address, "credited": self.credited_yen,
+                    "credited_coins": self.credited_coins, "refused": self.refused_yen,
+                    "refused_coins": self.refused_coins}
+
     def _insert(self, yen: int) -> str:
+        before = self.credited_coins
+        said = self._place(yen)
+        if self.credited_coins == before:
+            self.refused_yen += yen
+            self.refused_coins += 1
+        return said
+
+    def _place(self, yen: int) -> str:
         if self.unplugged or self.jammed:
             return f"¥{yen} fell through: the acceptor is {'jammed' if self.jammed else 'off'}"
         positions = [p for p, value in YEN_BY_POSITION.items() if value == yen]
@@ -148,6 +165,8 @@ class CoinAcceptorDevice(_BusDevice):
             self._event(0, INHIBITED_COIN)
             return f"¥{yen} inhibited, returned (counter {self.counter})"
         self._event(position, 1)  # result B: the sorter path
+        self.credited_yen += yen
+        self.credited_coins += 1
         return f"¥{yen} credited (counter {self.counter})"
 
 
@@ -156,12 +175,14 @@ class HopperDevice(_BusDevice):
 
     category = "Payout"
 
-    def __init__(self, address: int = 3, coins: int = 50) -> None:
+    def __init__(self, address: int = 3, coins: int = 50, coin: int | None = None) -> None:
         super().__init__(address)
         if not 0 <= coins <= 10_000:
             raise ValueError(f"coins out of range: {coins}")
         self.coins = coins
+        self.coin = coin  # the coin's value in yen, when the lab's layout says it
         self.jammed = False
+        self.paid_total = 0  # coins paid out since start (a reset keeps it)
         self._reset()
 
     def _reset(self) -> None:
@@ -204,7 +225,18 @@ class HopperDevice(_BusDevice):
             return
         self.coins -= 1
         self.paid += 1
+        self.paid_total += 1
         self.remaining -= 1
+
+    def counts(self) -> dict[str, object]:
+        """Totals since start: coins paid out (and their yen when the coin is known)."""
+        with self._lock:
+            out: dict[str, object] = {"device": "hopper", "address": self.address,
+                                      "paid_coins": self.paid_total, "coins_left": self.coins}
+            if self.coin is not None:
+                out["coin"] = self.coin
+                out["paid"] = self.paid_total * self.coin
+            return out
 
     def _hand(self, parts: list[str]) -> str:
         if parts == ["empty"]:

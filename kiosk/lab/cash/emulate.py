@@ -2,7 +2,9 @@
 
 The device's end of the pty is linked at PATH (a driver opens it as its serial port); words on
 standard input (``insert 1000``, ``jam``, ``full``, ``empty``, ``unplug``, ``ok`` …) are the hands,
-and each gets one line back on standard output. SIGTERM or Ctrl-C removes the link and stops.
+and each gets one line back on standard output. The same words come over a unix socket at
+``PATH.hands`` (one line in, one line answered; ``counts``: the device's totals as JSON).
+SIGTERM or Ctrl-C removes the link and the socket and stops.
 """
 
 from __future__ import annotations
@@ -50,12 +52,24 @@ DEVICES: dict[str, Callable[[], CashDevice]] = {
 }
 
 
+def words_for(device: CashDevice) -> Callable[[str], str]:
+    """What answers a hand's line: ``counts`` and ``@N WORD`` (a ccTalk device), else the
+    device's own words."""
+    from kiosk.lab.cash.bus import BusHands, device_word
+    from kiosk.lab.cash.cctalk_device import CoinAcceptorDevice, HopperDevice
+
+    if isinstance(device, CoinAcceptorDevice | HopperDevice):
+        return BusHands((device,)).word
+    return lambda word: device_word(device, word)
+
+
 def hands(device: CashDevice, lines: Iterable[str], out: Callable[[str], object]) -> None:
     """Each non-empty line to the device, its answer out."""
+    answer = words_for(device)
     for line in lines:
         word = line.strip()
         if word:
-            out(device.hand(word))
+            out(answer(word))
 
 
 def emulate(name: str, link: Path, lines: Iterable[str] | None = None,
@@ -71,9 +85,17 @@ def emulate(name: str, link: Path, lines: Iterable[str] | None = None,
     except ImportError as exc:
         print(f"kiosk cash emulate: the {name} device is not available: {exc}")
         return 2
+    from kiosk.lab.cash.hands_server import HandsServer, hands_path
+
     try:
         pty = PtyLink(link)
     except LinkError as exc:
+        print(f"kiosk cash emulate: {exc}")
+        return 2
+    try:
+        socket_hands = HandsServer(hands_path(link), words_for(device)).start()
+    except LinkError as exc:
+        pty.close()
         print(f"kiosk cash emulate: {exc}")
         return 2
     stop = threading.Event()
@@ -86,8 +108,8 @@ def emulate(name: str, link: Path, lines: Iterable[str] | None = None,
                              daemon=True)
     try:
         server.start()
-        say(f"{name} on {link} ({pty.device_name}); type words on standard input, "
-            "Ctrl-C to stop")
+        say(f"{name} on {link} ({pty.device_name}); type words on standard input or at "
+            f"{socket_hands.path}, Ctrl-C to stop")
         threading.Thread(target=hands, args=(device, lines if lines is not None else sys.stdin,
                                              say), name=f"{name}-hands", daemon=True).start()
         while not stop.wait(0.2):
@@ -95,6 +117,7 @@ def emulate(name: str, link: Path, lines: Iterable[str] | None = None,
     finally:
         stop.set()
         server.join(timeout=2)
+        socket_hands.close()
         pty.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

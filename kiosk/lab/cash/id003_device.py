@@ -24,6 +24,7 @@ from drivers.payment.id003_frame import (
 REJECT_INHIBITED = 0x79  # reject reason: inhibited by command or DIP switch (public tables)
 REJECT_NOT_A_NOTE = 0x76  # denomination assessing error
 FAILURE_CODE = 0xA2  # the failure detail the emulator reports (some hardware failure)
+ESCROW_POLLS = 30  # status requests a note waits in escrow before it goes back (no HOLD)
 
 # The length of each setting command's data (the unit echoes a well-formed setting).
 SETTINGS = {Command.SET_DENOMINATION: 2, Command.SET_SECURITY: 2,
@@ -66,6 +67,10 @@ class Id003Device:
         self.unplugged = False
         self.stacked: list[int] = []  # the cassette's notes
         self.returned: list[int] = []
+        self.stacked_total = 0  # yen stacked since start (the cassette may be emptied)
+        self.stacked_notes = 0
+        self.rejected_total = 0  # yen refused by the head itself (never in escrow)
+        self.waited = 0  # status requests the note in escrow has waited since the last HOLD
 
     # -- the line ------------------------------------------------------------------------
 
@@ -82,7 +87,7 @@ class Id003Device:
             return self._status()
         if code == Command.ACK and not data:
             if self.phase is Phase.VEND_VALID:
-                self.stacked.append(self.note)
+                self._stack()
                 self.phase = Phase.STACKED
             return None  # an ACK is never answered
         if code in SETTINGS:
@@ -97,8 +102,10 @@ class Id003Device:
                                 Command.RETURN, Command.HOLD, Command.WAIT):
             return Frame(Status.INVALID_COMMAND)
         if code == Command.RESET:
-            if self.phase in (Phase.ESCROW, Phase.ACCEPTING):
-                self.returned.append(self.note)
+            if self.phase in (Phase.ESCROW, Phase.ACCEPTING, Phase.RETURNING):
+                self.returned.append(self.note)  # a note not yet in the cassette comes back
+            elif self.phase in (Phase.STACKING, Phase.VEND_VALID):
+                self._stack()  # one on its way into the cassette ends there
             self.phase, self.note = Phase.INITIALIZE, 0
             return Frame(Status.ACK)
         if self.fault is not None:
@@ -109,7 +116,13 @@ class Id003Device:
             self.phase = Phase.STACKING
         elif code == Command.RETURN:
             self.phase = Phase.RETURNING
-        return Frame(Status.ACK)  # HOLD and WAIT: the note stays in escrow
+        self.waited = 0  # HOLD and WAIT: the note stays in escrow, its timeout anew
+        return Frame(Status.ACK)
+
+    def _stack(self) -> None:
+        self.stacked.append(self.note)
+        self.stacked_total += self.note
+        self.stacked_notes += 1
 
     def _status(self) -> Frame:
         if self.fault is not None:
@@ -123,9 +136,13 @@ class Id003Device:
         if phase is Phase.IDLE:
             return Frame(Status.DISABLED if self.inhibited else Status.IDLING)
         if phase is Phase.ACCEPTING:
-            self.phase = Phase.ESCROW
+            self.phase, self.waited = Phase.ESCROW, 0
             return Frame(Status.ACCEPTING)
         if phase is Phase.ESCROW:
+            self.waited += 1  # the escrow timeout, counted in the host's status requests
+            if self.waited > ESCROW_POLLS:  # no STACK, RETURN or HOLD: the note goes back
+                self.phase = Phase.RETURNING
+                return Frame(Status.RETURNING)
             return Frame(Status.ESCROW, bytes((CODE_BY_YEN[self.note],)))
         if phase is Phase.STACKING:
             self.phase = Phase.VEND_VALID
@@ -185,9 +202,19 @@ class Id003Device:
             self.phase = Phase.REJECTING
             self.reject_reason = REJECT_NOT_A_NOTE if bit is None else REJECT_INHIBITED
             self.returned.append(yen)
+            self.rejected_total += yen
             return f"¥{yen}: rejected ({'not a note' if bit is None else 'inhibited'})"
         self.phase, self.note = Phase.ACCEPTING, yen
         return f"¥{yen}: accepting, then escrow"
+
+    def counts(self) -> dict[str, object]:
+        """Totals since start: yen stacked, given back from escrow, and refused at the slot."""
+        with self._lock:
+            return {"device": "id003", "stacked": self.stacked_total,
+                    "stacked_notes": self.stacked_notes,
+                    "returned": sum(self.returned) - self.rejected_total,
+                    "rejected": self.rejected_total, "in_escrow": self.note
+                    if self.phase in (Phase.ACCEPTING, Phase.ESCROW) else 0}
 
     def _describe(self) -> str:
         state = "unplugged" if self.unplugged else (

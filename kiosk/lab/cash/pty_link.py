@@ -3,12 +3,17 @@ emulated device answering on the other end.
 
 The slave end is opened by us too and kept open, so the master never reads EIO while the driver
 closes and reopens the port. The link is removed on :meth:`close`.
+
+The slave's settings are put back as a fresh port's whenever a driver changed them: a pty
+cannot keep even parity (ID-003's 8E1), and on some kernels a second open asking for it again
+over the settings the first left is refused (EINVAL) unless anything else differs.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import termios
 import threading
 import tty
 from collections.abc import Callable
@@ -34,6 +39,7 @@ class PtyLink:
         tty.setraw(self.master)
         tty.setraw(self._slave)
         self.device_name = os.ttyname(self._slave)
+        self._fresh = termios.tcgetattr(self._slave)
         try:
             link.symlink_to(self.device_name)
         except OSError as exc:
@@ -45,6 +51,7 @@ class PtyLink:
     def serve(self, answer: Callable[[bytes], bytes], stop: threading.Event) -> None:
         """Bytes from the line to ``answer``, its bytes back, until ``stop`` is set."""
         while not stop.is_set():
+            self._refresh()
             ready, _, _ = select.select([self.master], [], [], TICK)
             if not ready:
                 continue
@@ -58,6 +65,15 @@ class PtyLink:
                     os.write(self.master, reply)
                 except OSError:
                     return
+
+    def _refresh(self) -> None:
+        """The slave's settings back to a fresh port's (a driver's reopen must not be refused;
+        a pty has no baud rate or parity to honour, so a driver still open loses nothing)."""
+        try:
+            if termios.tcgetattr(self._slave) != self._fresh:
+                termios.tcsetattr(self._slave, termios.TCSANOW, self._fresh)
+        except (termios.error, OSError):
+            pass
 
     def close(self) -> None:
         if self._closed:

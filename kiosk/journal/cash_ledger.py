@@ -1,0 +1,83 @@
+"""The journal's side of the cash devices (``CashLedger``): runs written ahead, the note in
+escrow, and what recovery reads back (the tables are in ``cash_tables``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, NamedTuple
+
+from kiosk.journal.opening import JournalError
+
+if TYPE_CHECKING:
+    from kiosk.journal.store import SqliteJournal
+
+log = logging.getLogger(__name__)
+
+
+class OpenRun(NamedTuple):
+    """A run written ahead whose end the journal never saw."""
+
+    run: int
+    payout: int | None
+    device: str
+    before: int | None
+    coin: int
+
+
+class JournalCashLedger:
+    """``CashLedger`` over the journal (the unit writes ahead here)."""
+
+    def __init__(self, journal: SqliteJournal) -> None:
+        self.journal = journal
+
+    def payout_run(self, device: str, before: int | None, coins: int, coin: int) -> int:
+        j = self.journal
+        return j._write(
+            "INSERT INTO cash_runs (payout, device, before, coins, coin, at) VALUES ((SELECT "
+            "MAX(id) FROM money WHERE state = 'due'), ?, ?, ?, ?, ?)",
+            (device, before, coins, coin, j._now()))
+
+    def payout_run_done(self, run: int, paid: int) -> None:
+        j = self.journal
+        try:
+            with j._transaction():
+                j._db.execute("BEGIN")
+                j._db.execute("UPDATE cash_runs SET paid = ? WHERE id = ?", (paid, run))
+                if paid:
+                    j._db.execute("UPDATE escrow SET state = 'returned' WHERE state = 'held' "
+                                  "AND EXISTS (SELECT 1 FROM cash_runs WHERE id = ? AND device "
+                                  "= 'bills')", (run,))
+        except JournalError as exc:  # the money moved: the device tells the recovery later
+            log.error("a payout run's end could not be journaled: %s", exc)
+
+    def note_stacked(self, yen: int) -> None:
+        try:
+            self.journal._write("UPDATE escrow SET state = 'stacked' WHERE state = 'held'", ())
+        except JournalError as exc:  # stacked: recovery finds escrow empty and says so
+            log.error("a stacked ¥%d note could not be journaled as stacked: %s", yen, exc)
+
+    # --- for the recovery ----------------------------------------------------------------
+    def coin_counter(self) -> int | None:
+        rows = self.journal._rows("SELECT counter FROM cash_counters WHERE device = 'coins'")
+        return int(rows[0][0]) if rows else None
+
+    def note_held(self) -> int:
+        """The note the journal has in escrow (0: none)."""
+        rows = self.journal._rows("SELECT yen FROM escrow WHERE state = 'held' ORDER BY id "
+                                  "DESC LIMIT 1")
+        return int(rows[0][0]) if rows else 0
+
+    def open_runs(self) -> list[OpenRun]:
+        return [OpenRun(*row) for row in self.journal._rows(
+            "SELECT id, payout, device, before, coin FROM cash_runs WHERE paid IS NULL "
+            "ORDER BY id")]
+
+    def paid_towards(self, payout: int) -> int:
+        """The yen the runs of a payout are known to have paid."""
+        rows = self.journal._rows("SELECT COALESCE(SUM(paid * coin), 0) FROM cash_runs WHERE "
+                                  "payout = ? AND paid IS NOT NULL", (payout,))
+        return int(rows[0][0])
+
+    def note_gone(self) -> None:
+        """The note held in escrow is no longer there and no run gave it back: stacked."""
+        self.note_stacked(0)
