@@ -7,7 +7,7 @@ from kiosk.i18n import Translator
 from kiosk.vocabulary.view import View
 from screens import theme
 from screens.layout import NO_UI, PIN_DIGITS, Frame, Layout, Rect, UiState
-from screens.pin_reset_new_pin import _keypad
+from screens.pin_entry import keypad
 from screens.texts import reason
 from screens.widgets import label, pin_boxes
 
@@ -17,7 +17,7 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     px, body = frame.px, frame.body
     gap = px(theme.GAP)
     pad_w = min(px(480), body.w // 2)
-    _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length,
+    keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length,
             ui.keypad, "forms_pin")
     left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
     y, prompt_h = left.y, px(110 * frame.style.text_scale)

@@ -18,18 +18,19 @@ def keys(order: tuple[str, ...] = DIGITS) -> tuple[str, ...]:
     return (*order[:9], "clear", order[9], "ok")
 
 
-def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int, order: tuple[str, ...]) -> None:
-    gap = frame.px(12)
+def keypad(frame: Frame, tr: Translator, area: Rect, typed: int, order: tuple[str, ...],
+           prefix: str) -> None:
+    """The PIN keypad of every PIN screen; its widgets' ids start with ``prefix``."""
     names = keys(order)
-    for name, rect in zip(names, grid(area, len(names), 3, area.h, gap), strict=True):
+    for name, rect in zip(names, grid(area, len(names), 3, area.h, frame.px(12)), strict=True):
         if name == "clear":
-            frame.add(key("pin_entry.clear", rect, tr._("Clear"),
+            frame.add(key(f"{prefix}.clear", rect, tr._("Clear"),
                           KeyPress("clear") if typed else None))
         elif name == "ok":
-            frame.add(key("pin_entry.ok", rect, tr._("OK"),
+            frame.add(key(f"{prefix}.ok", rect, tr._("OK"),
                           KeyPress("ok") if typed == PIN_DIGITS else None, tone="primary"))
         else:
-            frame.add(key(f"pin_entry.key{name}", rect, name,
+            frame.add(key(f"{prefix}.key{name}", rect, name,
                           KeyPress(name) if typed < PIN_DIGITS else None))
 
 
@@ -47,7 +48,8 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     px, body = frame.px, frame.body
     gap = px(theme.GAP)
     pad_w = min(px(480), body.w // 2)
-    _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad)
+    keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad,
+           "pin_entry")
     left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
     if view.card_kind == "smartphone":
         prompt = tr._("Enter the PIN (4 digits) of your smartphone's user certificate.")

@@ -6,26 +6,10 @@ from __future__ import annotations
 from kiosk.i18n import Translator
 from kiosk.vocabulary.view import View
 from screens import theme
-from screens.actions import KeyPress
-from screens.layout import NO_UI, PIN_DIGITS, Frame, Layout, Rect, UiState, grid
-from screens.pin_entry import keys
+from screens.layout import NO_UI, PIN_DIGITS, Frame, Layout, Rect, UiState
+from screens.pin_entry import keypad
 from screens.texts import reason
-from screens.widgets import key, label, pin_boxes
-
-
-def _keypad(frame: Frame, tr: Translator, area: Rect, typed: int, order: tuple[str, ...],
-            prefix: str) -> None:
-    names = keys(order)
-    for name, rect in zip(names, grid(area, len(names), 3, area.h, frame.px(12)), strict=True):
-        if name == "clear":
-            frame.add(key(f"{prefix}.clear", rect, tr._("Clear"),
-                          KeyPress("clear") if typed else None))
-        elif name == "ok":
-            frame.add(key(f"{prefix}.ok", rect, tr._("OK"),
-                          KeyPress("ok") if typed == PIN_DIGITS else None, tone="primary"))
-        else:
-            frame.add(key(f"{prefix}.key{name}", rect, name,
-                          KeyPress(name) if typed < PIN_DIGITS else None))
+from screens.widgets import label, pin_boxes
 
 
 def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
@@ -36,7 +20,7 @@ def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI
     px, body = frame.px, frame.body
     gap = px(theme.GAP)
     pad_w = min(px(480), body.w // 2)
-    _keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad,
+    keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad,
             p)
     left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
     prompt = (tr._("Enter the same new PIN (4 digits) once more.") if again

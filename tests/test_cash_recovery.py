@@ -21,8 +21,8 @@ from kiosk.lab.cash.id003_device import Phase
 from kiosk.vocabulary import events as ev
 
 
-def start(devices: Bench, where: Path) -> Kiosk:
-    data = {"payment": {"unit": "serial", "accept": [100, 1000], "change": {"100": 20},
+def start(devices: Bench, where: Path, hopper: int = 20) -> Kiosk:
+    data = {"payment": {"unit": "serial", "accept": [100, 1000], "change": {"100": hopper},
                         "cash": {"bills": devices.bills, "coins": devices.coins,
                                  "hopper": devices.changer}},
             "printer": {"uri": f"spool:{where / 'printed'}"},
@@ -92,6 +92,9 @@ def test_a_coin_taken_while_the_kiosk_was_dead_is_journaled_and_given_back(
             balanced(k, devices)
         with restarted(devices, tmp_path) as k:  # a second start finds nothing more
             assert k.journal._rows("SELECT COUNT(*) FROM money WHERE kind = 'in'") == [(2,)]
+            assert unit(k).tubes == {100: 18}  # the hopper's count outlives the restarts
+            assert unit(k).refill({100: 20}) == 200
+            assert k.journal._rows("SELECT coins FROM hopper_levels") == [(20,)]
             balanced(k, devices)
 
 
@@ -179,6 +182,9 @@ def test_a_payout_cut_short_is_finished_from_the_hoppers_own_count(tmp_path: Pat
             assert t.change == 1000 - fee and t.vouchers == 0  # none owed twice, none lost
             refunded = t.refunded  # nothing was printed: the order is void, its fee given back
             assert devices.hopper.coins == 20 - change - refunded // 100
+            assert unit(k).tubes == {100: devices.hopper.coins}  # the journal's count, not 20
+            assert k.journal._rows("SELECT device, coins FROM hopper_levels") == [
+                ("hopper ¥100", devices.hopper.coins)]
             balanced(k, devices)
 
 
@@ -203,3 +209,20 @@ def test_a_coin_counted_while_the_journal_is_full_is_given_back_once(tmp_path: P
             t = k.journal.report().totals
             assert (t.money_in, t.refunded) == (200, 200)
             balanced(k, devices)
+
+
+def test_the_hoppers_count_outlives_a_restart_until_the_configuration_sets_it_anew(
+        tmp_path: Path) -> None:
+    with bench(tmp_path, hopper_coins=20) as devices:
+        k = start(devices, tmp_path)
+        assert unit(k).dispense(300) == 300  # written ahead and closed: 17 left
+        k.close()
+        k = start(devices, tmp_path)
+        assert unit(k).tubes == {100: 17}  # the journal's count, not the configured 20
+        k.close()
+        k = start(devices, tmp_path, hopper=50)  # staff put 50 in and said so
+        try:
+            assert unit(k).tubes == {100: 50}
+            assert k.journal._rows("SELECT coins, configured FROM hopper_levels") == [(50, 50)]
+        finally:
+            k.close()

@@ -42,11 +42,14 @@ def config_for(where: Path) -> Path:
     return config
 
 
-def cut_power(where: Path, cuts: int, seed: int) -> Counter[str]:
-    """Replay, kill at a random moment, restart on the same journal; ``cuts`` times."""
-    rng = random.Random(seed)
-    config = config_for(where)
-    files = [str(SESSIONS / f"{name}.jsonl") for name in PLAYLIST] * 3
+def kill_again_and_again(where: Path, config: Path, cuts: int, rng: random.Random,
+                         playlist: list[str], sleep: tuple[float, float] = (0.6, 2.4),
+                         cwd: Path | None = None) -> Counter[str]:
+    """Replay ``playlist`` (three times over, shuffled), kill at a random moment, restart on
+    the same journal; ``cuts`` times, recovering and checking by hand now and then. The
+    screens the cuts hit."""
+    journal = str(where / "journal.sqlite")
+    files = [str(SESSIONS / f"{name}.jsonl") for name in playlist] * 3
     states: Counter[str] = Counter()
     env = dict(os.environ, KIOSK_LOG_LEVEL="INFO")
     for i in range(cuts):
@@ -55,19 +58,25 @@ def cut_power(where: Path, cuts: int, seed: int) -> Counter[str]:
         with log.open("w") as err:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "kiosk", "replay", "--config", str(config), "--journal",
-                 str(where / "journal.sqlite"), "--printer", f"spool:{where / 'printed'}",
-                 "--pace", "0.015", *files], stdout=subprocess.DEVNULL, stderr=err, env=env)
-            time.sleep(rng.uniform(0.6, 2.4))
+                 journal, "--printer", f"spool:{where / 'printed'}", "--pace", "0.015", *files],
+                stdout=subprocess.DEVNULL, stderr=err, env=env, cwd=cwd)
+            time.sleep(rng.uniform(*sleep))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         seen = STATE.findall(log.read_text())
         states[seen[-1] if seen else "starting"] += 1
         if i % 25 == 24:  # now and then by hand, as staff would: recover, then check
-            assert kiosk("journal", "recover", "--journal", str(where / "journal.sqlite"),
-                         "--config", str(config)).returncode == 0
-            check = kiosk("journal", "check", "--journal", str(where / "journal.sqlite"))
+            recovered = kiosk("journal", "recover", "--journal", journal, "--config",
+                              str(config), cwd=cwd)
+            assert recovered.returncode == 0, recovered.stdout + recovered.stderr
+            check = kiosk("journal", "check", "--journal", journal, cwd=cwd)
             assert check.returncode == 0, check.stdout
     return states
+
+
+def cut_power(where: Path, cuts: int, seed: int) -> Counter[str]:
+    """Replay, kill at a random moment, restart on the same journal; ``cuts`` times."""
+    return kill_again_and_again(where, config_for(where), cuts, random.Random(seed), PLAYLIST)
 
 
 def test_sigkill_at_random_moments_loses_no_money(tmp_path: Path) -> None:

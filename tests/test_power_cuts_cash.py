@@ -14,18 +14,13 @@ from __future__ import annotations
 import json
 import os
 import random
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from cash_lab_kit import Lab, cash_lab, kiosk
-from conftest import SESSIONS
-from test_power_cuts import STATE
+from test_power_cuts import kill_again_and_again
 
 from kiosk.lab.cash.hands import CashHands
 
@@ -49,33 +44,13 @@ def config_for(where: Path, lab: Lab) -> Path:
 def cut_power(where: Path, cuts: int, seed: int) -> tuple[Counter[str], dict[str, int]]:
     """Replay over the lab's devices, kill at a random moment, start again; ``cuts`` times.
     The states the cuts hit, and the journal's totals at the end."""
-    rng = random.Random(seed)
     (where / "cash").mkdir()
     with cash_lab(where / "cash", hopper_coins=COINS) as lab:
         config = config_for(where, lab)
         journal = str(where / "journal.sqlite")
-        files = [str(SESSIONS / f"{name}.jsonl") for name in PLAYLIST] * 3
-        states: Counter[str] = Counter()
-        env = dict(os.environ, KIOSK_LOG_LEVEL="INFO")
-        for i in range(cuts):
-            rng.shuffle(files)
-            log = where / "kiosk.log"
-            with log.open("w") as err:
-                proc = subprocess.Popen(
-                    [sys.executable, "-m", "kiosk", "replay", "--config", str(config),
-                     "--journal", journal, "--printer", f"spool:{where / 'printed'}",
-                     "--pace", "0.015", *files], stdout=subprocess.DEVNULL, stderr=err, env=env,
-                    cwd=where)  # not the checkout: its stale egg-info hides the drivers
-                time.sleep(rng.uniform(0.8, 3.0))
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-            seen = STATE.findall(log.read_text())
-            states[seen[-1] if seen else "starting"] += 1
-            if i % 25 == 24:  # now and then by hand, as staff would: recover, then check
-                assert kiosk("journal", "recover", "--journal", journal, "--config",
-                             str(config)).returncode == 0
-                check = kiosk("journal", "check", "--journal", journal)
-                assert check.returncode == 0, check.stdout
+        # run from ``where``, not the checkout: a stale egg-info there would hide the drivers
+        states = kill_again_and_again(where, config, cuts, random.Random(seed), PLAYLIST,
+                                      sleep=(0.8, 3.0), cwd=where)
         done = kiosk("journal", "recover", "--journal", journal, "--config", str(config))
         assert done.returncode == 0, done.stdout + done.stderr
         check = kiosk("journal", "check", "--journal", journal)

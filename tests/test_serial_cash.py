@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from serial_cash_kit import Bench, bench, until
 
+from drivers.payment.cctalk_frame import FrameReader as CctalkReader
 from drivers.payment.id003_frame import Command, Frame, FrameReader, Status, decode, encode
 from drivers.payment.serial_cash import SerialCashUnit
 from drivers.payment.serial_cash_open import open_unit
@@ -185,3 +186,21 @@ def test_the_validator_gives_a_note_back_at_its_escrow_timeout_without_hold() ->
     answers = [decode(device.feed(encode(Frame(Command.STATUS_REQUEST)))).code
                for _ in range(ESCROW_POLLS + 3)]
     assert Status.RETURNING in answers and device.returned == [1000]
+
+
+def test_a_hopper_unplugged_mid_payout_counts_the_coins_it_said_were_out(kit: Kit) -> None:
+    unit, _, devices = kit
+    feed, statuses = devices.hopper.feed, [0]
+
+    def pulled_after_three(data: bytes) -> bytes:
+        if any(f.header == 166 for f in CctalkReader().feed(data)):  # request hopper status
+            statuses[0] += 1
+            if statuses[0] > 4:  # the one before the payout, then three coins
+                devices.hopper.unplugged = True
+        return feed(data)
+
+    devices.hopper.feed = pulled_after_three  # type: ignore[method-assign]
+    unit.change._payout_within = 2.0  # the unplugged hopper's wait, bounded
+    assert unit.dispense(800) == 300  # three coins came out; the rest is the voucher
+    assert devices.hopper.coins == 17 and unit.tubes == {100: 17}  # as the hopper said
+    assert unit.fault is not None and "interrupted after 3" in unit.fault

@@ -287,6 +287,7 @@ class Hopper:
         self.bus = bus
         self.address = address
         self.requested = 0  # coins asked by the payout in progress, 0 when none
+        self.paid_so_far = 0  # of it, the coins its last status said had come out
 
     def ping(self) -> None:
         self.bus.transact(self.address, Header.SIMPLE_POLL)
@@ -304,7 +305,7 @@ class Hopper:
         data = self.bus.transact(self.address, Header.DISPENSE_HOPPER_COINS, bytes((n,)))
         if len(data) > 1:
             raise ProtocolError(f"dispense answered {len(data)} bytes")
-        self.requested = n
+        self.requested, self.paid_so_far = n, 0
         return data[0] if data else None
 
     def status(self) -> HopperStatus:
@@ -327,6 +328,7 @@ class Hopper:
         status = self.status()
         if status.remaining > self.requested or status.paid + status.unpaid > self.requested:
             raise ProtocolError(f"hopper status out of range for {self.requested}: {status}")
+        self.paid_so_far = status.paid
         if status.remaining:
             return []
         if status.paid + status.unpaid != self.requested:

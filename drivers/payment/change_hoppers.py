@@ -8,6 +8,7 @@ hopper can pay is returned as unpaid, for the session's voucher.
 
 from __future__ import annotations
 
+import termios
 import time
 from collections.abc import Callable
 from typing import Protocol
@@ -48,6 +49,7 @@ class ChangeHoppers:
                  poll_every: float, payout_within: float) -> None:
         self.hoppers = dict(sorted(hoppers.items(), reverse=True))  # the largest coin first
         self.tubes = {coin: max(0, counts.get(coin, 0)) for coin in self.hoppers}
+        self.configured = dict(self.tubes)  # the configuration's counts (what refill sets)
         self.ledger: CashLedger | None = None
         self._faults = faults
         self._poll_every = poll_every
@@ -104,10 +106,10 @@ class ChangeHoppers:
             if events:
                 return self._ended(name, events)
             time.sleep(self._poll_every / 5)
-        known = 0  # whatever the hopper last said came out; the rest is for the staff
+        known = hopper.paid_so_far  # what the hopper last said came out (it may be gone)
         try:
             known = hopper.status().paid
-        except (CctalkError, OSError, ValueError):
+        except (CctalkError, OSError, ValueError, termios.error):
             pass
         hopper.requested = 0  # the driver's payout is over for us: the staff count the rest
         self._faults.faulted(name, f"a payout of {coins} coins was interrupted after {known} "
@@ -132,6 +134,8 @@ class ChangeHoppers:
         if any(isinstance(e, HopperEmpty) for e in events):
             coin = next(c for c in self.hoppers if hopper_name(c) == name)
             self.tubes[coin] = 0  # it had no more than it paid
+            if self.ledger is not None:
+                self.ledger.hopper_levels(self._levels({coin: 0}))
         return paid
 
     def outcome(self, name: str, before: int | None) -> int:
@@ -157,6 +161,22 @@ class ChangeHoppers:
         self.tubes[coin] = max(0, self.tubes[coin] - paid)
         return paid
 
+    def known(self, levels: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+        """Take the journal's count of each hopper it knows from the same configured count; the
+        others keep the configuration's, returned for the journal."""
+        new: dict[str, tuple[int, int]] = {}
+        for coin in self.hoppers:
+            name = hopper_name(coin)
+            coins, configured = levels.get(name, (0, -1))
+            if configured == self.configured[coin]:
+                self.tubes[coin] = max(0, coins)
+            else:
+                new[name] = (self.tubes[coin], self.configured[coin])
+        return new
+
+    def _levels(self, coins: dict[int, int]) -> dict[str, tuple[int, int]]:
+        return {hopper_name(c): (n, self.configured[c]) for c, n in coins.items()}
+
     def refill(self, counts: dict[int, int]) -> int:
         """The operator fills the hoppers named to their counts; returns the yen put in."""
         added = 0
@@ -166,6 +186,8 @@ class ChangeHoppers:
                 added += max(0, want - self.tubes[coin]) * coin
                 self.tubes[coin] = want
                 self._faults.cleared(hopper_name(coin))
+        if self.ledger is not None:
+            self.ledger.hopper_levels(self._levels(self.tubes))
         return added
 
     def levels(self) -> str:

@@ -41,10 +41,15 @@ class AfterPowerCut:
 
         def faulted(self, device: str, reason: str) -> None: ...
 
-    def attach(self, ledger: CashLedger) -> None:
-        """Write ahead to ``ledger`` (the journal) from now on."""
-        self.ledger = ledger
-        self.change.ledger = ledger
+    def attach(self, ledger: CashLedger, levels: dict[str, tuple[int, int]]) -> None:
+        """Write ahead to ``ledger`` (the journal) from now on; the hoppers' coins are the
+        journal's ``levels`` (the configuration's for a hopper new to it, journaled now)."""
+        with self._lock:
+            self.ledger = ledger
+            self.change.ledger = ledger
+            new = self.change.known(levels)
+        if new:
+            ledger.hopper_levels(new)
 
     def credits_since(self, counter: int | None) -> list[tuple[int, int]]:
         """The coins the acceptor credited after the journal's ``counter``, oldest first (None:

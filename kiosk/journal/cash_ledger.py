@@ -43,6 +43,8 @@ class JournalCashLedger:
             with j._transaction():
                 j._db.execute("BEGIN")
                 j._db.execute("UPDATE cash_runs SET paid = ? WHERE id = ?", (paid, run))
+                j._db.execute("UPDATE hopper_levels SET coins = MAX(0, coins - ?) WHERE device = "
+                              "(SELECT device FROM cash_runs WHERE id = ?)", (paid, run))
                 if paid:
                     j._db.execute("UPDATE escrow SET state = 'returned' WHERE state = 'held' "
                                   "AND EXISTS (SELECT 1 FROM cash_runs WHERE id = ? AND device "
@@ -56,7 +58,23 @@ class JournalCashLedger:
         except JournalError as exc:  # stacked: recovery finds escrow empty and says so
             log.error("a stacked ¥%d note could not be journaled as stacked: %s", yen, exc)
 
+    def hopper_levels(self, levels: dict[str, tuple[int, int]]) -> None:
+        j = self.journal
+        with j._transaction():
+            j._db.execute("BEGIN")
+            j._db.executemany(
+                "INSERT INTO hopper_levels VALUES (?, ?, ?) ON CONFLICT(device) DO UPDATE SET "
+                "coins = excluded.coins, configured = excluded.configured",
+                [(device, coins, configured) for device, (coins, configured)
+                 in sorted(levels.items())])
+
     # --- for the recovery ----------------------------------------------------------------
+    def known_levels(self) -> dict[str, tuple[int, int]]:
+        """The hoppers' coins as the journal knows them, with the configured count they started
+        from ({} before the first start)."""
+        return {device: (int(coins), int(configured)) for device, coins, configured
+                in self.journal._rows("SELECT device, coins, configured FROM hopper_levels")}
+
     def coin_counter(self) -> int | None:
         rows = self.journal._rows("SELECT counter FROM cash_counters WHERE device = 'coins'")
         return int(rows[0][0]) if rows else None

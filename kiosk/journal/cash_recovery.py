@@ -31,7 +31,7 @@ def devices_first(journal: SqliteJournal, payment: PaymentPort, done: list[str]
     if not isinstance(payment, CountingCash):
         return None
     ledger = JournalCashLedger(journal)
-    payment.attach(ledger)
+    payment.attach(ledger, ledger.known_levels())
     for run in ledger.open_runs():
         paid = payment.outcome(run.device, run.before)
         ledger.payout_run_done(run.run, paid)

@@ -6,6 +6,9 @@
   ``stacked`` or ``returned``.
 - ``cash_runs``: written ahead of each payout run (a hopper's coins, or the note in escrow given
   back) with the hopper's event counter before it, closed with what came out.
+- ``hopper_levels``: the coins in each hopper, set at a refill and lessened in the commit that
+  closes each run, so a kiosk started again knows them; with the configuration's count they
+  started from (a count changed in the configuration is the staff setting the hopper anew).
 """
 
 from __future__ import annotations
@@ -30,6 +33,11 @@ CREATE TABLE IF NOT EXISTS cash_runs (  -- written ahead of each payout run of a
     coin   INTEGER NOT NULL CHECK (coin > 0),
     paid   INTEGER,  -- NULL until the run has ended
     at     TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS hopper_levels (  -- the coins in each hopper, as the journal knows
+    device     TEXT PRIMARY KEY,
+    coins      INTEGER NOT NULL CHECK (coins >= 0),
+    configured INTEGER NOT NULL  -- payment.change's count when they were set
 );
 """
 

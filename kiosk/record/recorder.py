@@ -135,6 +135,8 @@ class Recorder:
             if self.world["reader"] == state:
                 return None
             self.world["reader"] = state
+        if isinstance(event, ev.MoneyRejected) and not event.yen:
+            return None  # a coin the acceptor refused, of a value it could not tell
         make = ACTIONS.get(type(event))
         return make(event) if make is not None else None
 

@@ -96,11 +96,12 @@ def wait_money(kiosk: Kiosk, within: float,
 
 
 def power_cut(kiosk: Kiosk) -> None:
-    """A dead kiosk polls its devices no more (the new one opens the same ports)."""
+    """A dead kiosk polls its devices no more and lets their ports go (the new one opens the
+    same ports); the devices stay as they were, still taking money if they were."""
     if is_serial(kiosk):
-        close = getattr(kiosk.cash, "close", None)
-        if callable(close):
-            close()
+        abandon = getattr(kiosk.cash, "abandon", None)
+        if callable(abandon):
+            abandon()
 
 
 def demo_insert(kiosk: Kiosk, yen: int) -> str:

@@ -23,13 +23,19 @@ class CashLedger(Protocol):
     def note_stacked(self, yen: int) -> None:
         """The note journaled in escrow went into the cash box."""
 
+    def hopper_levels(self, levels: dict[str, tuple[int, int]]) -> None:
+        """The coins now in these hoppers (a refill, or the first start), by device name, with
+        the configured count they were set from."""
+
 
 @runtime_checkable
 class CountingCash(Protocol):
     """A cash unit that can say, after a power cut, what its devices did while it was down."""
 
-    def attach(self, ledger: CashLedger) -> None:
-        """Write ahead to ``ledger`` from now on."""
+    def attach(self, ledger: CashLedger, levels: dict[str, tuple[int, int]]) -> None:
+        """Write ahead to ``ledger`` from now on; ``levels`` are the hoppers' coins as the
+        journal knows them, with the configured count they started from (a hopper it does not
+        name, or whose configured count changed, takes the configuration's, journaled)."""
 
     def credits_since(self, counter: int | None) -> list[tuple[int, int]]:
         """The coins credited after the acceptor's event ``counter`` (the journal's last):
