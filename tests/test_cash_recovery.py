@@ -13,11 +13,12 @@ from serial_cash_kit import Bench, bench, until
 from test_session import to_payment
 
 from drivers.payment.change_hoppers import ChangeHoppers
+from drivers.payment.id003_frame import Command, Frame, encode
 from drivers.payment.serial_cash import SerialCashUnit
 from kiosk.app import Kiosk, build_kiosk
 from kiosk.clock import JST, VirtualClock
 from kiosk.config import from_data
-from kiosk.lab.cash.id003_device import Phase
+from kiosk.lab.cash.id003_device import ESCROW_POLLS, Phase
 from kiosk.vocabulary import events as ev
 
 
@@ -226,3 +227,22 @@ def test_the_hoppers_count_outlives_a_restart_until_the_configuration_sets_it_an
             assert k.journal._rows("SELECT coins, configured FROM hopper_levels") == [(50, 50)]
         finally:
             k.close()
+
+
+def test_a_note_the_validator_gave_back_by_its_own_timeout_is_a_refund_given(
+        tmp_path: Path) -> None:
+    with bench(tmp_path, hopper_coins=20) as devices:
+        k = start(devices, tmp_path)
+        to_payment(k, copies=6)  # the note waits in escrow for the rest of the fee
+        devices.validator.hand("insert 1000")
+        money(k, ev.MoneyInserted)
+        die(k)
+        for _ in range(ESCROW_POLLS + 3):  # a real validator's escrow timeout runs on: it
+            devices.validator.feed(encode(Frame(Command.STATUS_REQUEST)))  # hands it back
+        assert devices.validator.returned == [1000]
+        with restarted(devices, tmp_path) as k:
+            assert k.journal._rows("SELECT state FROM escrow") == [("returned",)]
+            assert devices.hopper.coins == 20  # given back once: not again from the hopper
+            t = k.journal.report().totals
+            assert (t.money_in, t.refunded, t.vouchers) == (1000, 1000, 0)
+            balanced(k, devices)

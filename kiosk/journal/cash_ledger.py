@@ -85,6 +85,30 @@ class JournalCashLedger:
                                   "DESC LIMIT 1")
         return int(rows[0][0]) if rows else 0
 
+    def note_could_be_stacked(self) -> bool:
+        """Whether the held note's order was paid: only then can a STACK have gone."""
+        rows = self.journal._rows(
+            "SELECT o.state FROM escrow e JOIN orders o ON o.order_id = e.order_id WHERE "
+            "e.state = 'held' ORDER BY e.id DESC LIMIT 1")
+        return bool(rows) and rows[0][0] in ("paid", "completed")
+
+    def note_given_back(self, yen: int) -> str | None:
+        """The held note went back to the resident by the validator's own escrow timeout: a
+        refund given, of the order it was put in for; that order (None: none)."""
+        j = self.journal
+        rows = j._rows("SELECT id, order_id FROM escrow WHERE state = 'held' ORDER BY id DESC "
+                       "LIMIT 1")
+        if not rows:
+            return None
+        row, order_id = rows[0]
+        payout = j.payout_due(order_id, "refund", yen)
+        with j._transaction():
+            j._db.execute("BEGIN")
+            j._db.execute("UPDATE money SET state = 'done', at = ? WHERE id = ?",
+                          (j._now(), payout))
+            j._db.execute("UPDATE escrow SET state = 'returned' WHERE id = ?", (row,))
+        return str(order_id) if order_id is not None else None
+
     def open_runs(self) -> list[OpenRun]:
         return [OpenRun(*row) for row in self.journal._rows(
             "SELECT id, payout, device, before, coin FROM cash_runs WHERE paid IS NULL "

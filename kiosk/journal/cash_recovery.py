@@ -6,8 +6,9 @@ Before the journal's rules run:
   (a hopper's event counter shows whether the run started, its status how many coins it paid;
   a note being given back is gone from escrow, or still there);
 - a note the journal has in escrow and the validator still holds is held again (a refund the
-  rules give back takes it first); one the validator no longer holds was stacked; a note in
-  escrow the journal never had goes back to the resident;
+  rules give back takes it first); one the validator no longer holds was stacked if its order
+  was paid (a STACK goes only after that), else the validator gave it back by its own escrow
+  timeout (a refund given); a note in escrow the journal never had goes back to the resident;
 - coins the acceptor credited after the journal's last counter are journaled as money in for
   the visit that was paying (the rules then give them back).
 After the rules: a journaled note still in escrow is the kiosk's, and is stacked.
@@ -37,9 +38,13 @@ def devices_first(journal: SqliteJournal, payment: PaymentPort, done: list[str]
         ledger.payout_run_done(run.run, paid)
         done.append(f"a payout run of the {run.device} was interrupted: {paid} came out")
     held, found = ledger.note_held(), payment.found_note()
-    if held and not found:
+    if held and not found and ledger.note_could_be_stacked():
         ledger.note_gone()
         done.append(f"the ¥{held} note in escrow was stacked before the power went")
+    elif held and not found:  # no STACK can have gone before its order was paid
+        order = ledger.note_given_back(held)
+        done.append(f"the ¥{held} note in escrow went back to the resident by the validator's "
+                    f"own timeout: a refund given for {order or 'no order'}")
     payment.settle_found_note(journaled=bool(found) and found == held)
     if found and found != held:
         done.append(f"a ¥{found} note in escrow the journal never had: given back")

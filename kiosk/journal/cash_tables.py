@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS cash_counters (  -- a device's last journaled event c
 );
 CREATE TABLE IF NOT EXISTS escrow (  -- a note journaled while in the validator's escrow
     id    INTEGER PRIMARY KEY,
+    order_id TEXT,  -- the order it was put in for (a STACK comes only once that is paid)
     yen   INTEGER NOT NULL CHECK (yen > 0),
     state TEXT NOT NULL CHECK (state IN ('held', 'stacked', 'returned')),
     at    TEXT NOT NULL
@@ -42,7 +43,7 @@ CREATE TABLE IF NOT EXISTS hopper_levels (  -- the coins in each hopper, as the 
 """
 
 
-def money_in_rows(at: str, device: str, counter: int | None,
+def money_in_rows(at: str, order_id: str | None, device: str, counter: int | None,
                   yen: int) -> list[tuple[str, tuple[object, ...]]]:
     """The rows that go with a money row, in its transaction: the coin's counter, the note in
     escrow."""
@@ -50,5 +51,6 @@ def money_in_rows(at: str, device: str, counter: int | None,
         return [("INSERT INTO cash_counters VALUES ('coins', ?) ON CONFLICT(device) DO UPDATE "
                  "SET counter = excluded.counter", (counter,))]
     if device == "bills":
-        return [("INSERT INTO escrow (yen, state, at) VALUES (?, 'held', ?)", (yen, at))]
+        return [("INSERT INTO escrow (order_id, yen, state, at) VALUES (?, ?, 'held', ?)",
+                 (order_id, yen, at))]
     return []

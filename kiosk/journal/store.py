@@ -194,7 +194,8 @@ class SqliteJournal:
         """Money put in; a coin's event counter and a note in escrow in the same commit."""
         now = self._now()
         rows = [("INSERT INTO money (order_id, kind, yen, state, at) VALUES (?, 'in', ?, "
-                 "'done', ?)", (order_id, yen, now)), *money_in_rows(now, device, counter, yen)]
+                 "'done', ?)", (order_id, yen, now)),
+                *money_in_rows(now, order_id, device, counter, yen)]
         if len(rows) == 1:
             self._write(*rows[0])
             return
