@@ -248,3 +248,35 @@ def test_recovery_returns_money_of_an_order_voided_just_before_the_power_went(tm
         assert report.totals.refunded == 150 and report.totals.outstanding == 0
     finally:
         again.close()
+
+
+def test_cancel_pressed_while_a_job_runs_ends_the_visit_when_it_reports(kiosk: Kiosk) -> None:
+    """Cancel on a busy screen (reading the card, signing in, making the order) is acted on
+    when the job reports: the visit ends there, never stuck on the busy screen."""
+    k = kiosk
+    act(k, ev.Start(), ev.Agree())
+    k.place_card("r001")
+    k.post(ev.Cancel())  # before the card's reading has reported
+    k.pump()
+    assert k.session.state == "remove_card" and k.session.visit.message == "cancelled"
+    k.remove_card()
+    k.pump()
+    assert k.session.state == "idle"
+    act(k, ev.Start(), ev.Agree())
+    k.place_card("r001")
+    k.pump()
+    k.post(ev.EnterPin(bytearray(b"1234")))
+    k.post(ev.Cancel())  # before the sign-in has reported
+    k.pump()
+    assert k.session.state == "remove_card"
+    k.remove_card()
+    k.pump()
+    sign_in(k)
+    act(k, ev.ChooseMunicipality("131130"), ev.ChooseCertificate("juminhyo"), ev.SetOptions({}),
+        ev.SetCopies(1))
+    k.post(ev.Confirm())
+    k.post(ev.Cancel())  # before the order has come back from the center
+    k.pump()
+    assert k.session.state == "idle"
+    assert k.journal._rows("SELECT state FROM orders") == [("voided",)]
+    assert k.journal.check() == []

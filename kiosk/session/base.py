@@ -61,6 +61,9 @@ class SessionBase:
     def cancel(self, reason: Reason) -> None:
         raise NotImplementedError
 
+    def cancel_now(self, reason: Reason) -> None:
+        raise NotImplementedError
+
     def cash_refused(self) -> bool:
         raise NotImplementedError
 

@@ -263,10 +263,15 @@ class Session(PracticeRules, PhoneRules, PayingRules, CashRules, KioskRules):
     # ------------------------------------------------------------------ ending
     def cancel(self, reason: Reason) -> None:
         """End the visit from any resident-facing state: void the order, return every yen."""
-        info = self.states[self.state]
-        if info.busy:
+        if self.states[self.state].busy:
             self.visit.cancel_requested = True  # acted on when the running job reports
             return
+        self.cancel_now(reason)
+
+    def cancel_now(self, reason: Reason) -> None:
+        """``cancel``, also from a busy state (its job has just reported)."""
+        self.visit.cancel_requested = False
+        info = self.states[self.state]
         if info.kiosk or info.settled or self.state == "idle":
             return
         if self.state == "error":

@@ -31,8 +31,8 @@ class PayingRules(SessionBase):
         v.order, v.line, v.printing = order, line, PrintRun(order)
         self.ports.journal.order_created(order.order_id, line.municipality, line.certificate,
                                          line.copies, order.fee)
-        if v.cancel_requested:
-            self.cancel(Reason.CANCELLED)
+        if v.cancel_requested:  # pressed while the order was made: it is voided at once
+            self.cancel_now(Reason.CANCELLED)
         else:
             self.trigger("order_ready")
 

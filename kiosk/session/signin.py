@@ -157,7 +157,7 @@ class SignInRules(CardServiceRules):
             self.fail(Reason.PIN_LOCKED)
         elif self.visit.cancel_requested:
             self._close_card()
-            self.cancel(Reason.CANCELLED)
+            self.cancel_now(Reason.CANCELLED)
         else:
             self.trigger("card_read")
 
@@ -171,7 +171,7 @@ class SignInRules(CardServiceRules):
         v.signed_in, v.token = True, result.result.token
         v.offers, v.message = list(result.result.offers), None
         if v.cancel_requested:
-            self.cancel(Reason.CANCELLED)
+            self.cancel_now(Reason.CANCELLED)
         else:
             self.trigger("authenticated")
 
