@@ -10,7 +10,6 @@ links and the sockets.
 
 from __future__ import annotations
 
-import signal
 import threading
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -20,7 +19,7 @@ from kiosk.lab.cash.bus import BusHands, answer, device_word
 from kiosk.lab.cash.cctalk_device import CoinAcceptorDevice, HopperDevice
 from kiosk.lab.cash.hands_server import HandsServer, hands_path
 from kiosk.lab.cash.id003_device import Id003Device
-from kiosk.lab.cash.pty_link import LinkError, PtyLink
+from kiosk.lab.cash.pty_link import LinkError, PtyLink, stop_on_signals
 
 BILLS_LINK = "bills"
 BUS_LINK = "cctalk"
@@ -87,44 +86,31 @@ def run_lab(directory: Path, hopper_coins: int = 200,
         out(f"kiosk cash lab: {problem}")
         return 2
     cash = CashSet(hopper_coins)
-    stop = threading.Event()
-
-    def lift(*_: object) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, lift) for sig in (signal.SIGTERM, signal.SIGINT)}
-    threads: list[threading.Thread] = []
-    try:
-        with ExitStack() as stack:
-            try:
-                bills = stack.enter_context(PtyLink(directory / BILLS_LINK))
-                bus = stack.enter_context(PtyLink(directory / BUS_LINK))
-                for link, word in ((bills.link, cash.bills_word), (bus.link, cash.bus.word)):
-                    stack.callback(HandsServer(hands_path(link), word).start().close)
-                (directory / CONFIG).write_text(cash_toml(directory, hopper_coins),
-                                                encoding="utf-8")
-            except (LinkError, OSError) as exc:
-                out(f"kiosk cash lab: {exc}")
-                return 2
-            threads = [threading.Thread(target=bills.serve, args=(cash.validator.feed, stop),
-                                        name="lab-bills", daemon=True),
-                       threading.Thread(target=bus.serve, args=(cash.feed_bus, stop),
-                                        name="lab-cctalk", daemon=True)]
-            for thread in threads:
-                thread.start()
-            out(f"{READY}: config {directory / CONFIG}; bills {bills.link} (ID-003); ccTalk "
-                f"{bus.link}: coins @{ACCEPTOR}, hoppers "
-                f"{' '.join(f'¥{c}@{a}' for c, a in HOPPERS)} ({hopper_coins} coins each); "
-                f"hands {hands_path(bills.link)} {hands_path(bus.link)}; Ctrl-C to stop")
-            while not stop.wait(0.2):
-                pass
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=2)
-    finally:
-        stop.set()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop, ExitStack() as stack:
+        try:
+            bills = stack.enter_context(PtyLink(directory / BILLS_LINK))
+            bus = stack.enter_context(PtyLink(directory / BUS_LINK))
+            for link, word in ((bills.link, cash.bills_word), (bus.link, cash.bus.word)):
+                stack.callback(HandsServer(hands_path(link), word).start().close)
+            (directory / CONFIG).write_text(cash_toml(directory, hopper_coins),
+                                            encoding="utf-8")
+        except (LinkError, OSError) as exc:
+            out(f"kiosk cash lab: {exc}")
+            return 2
+        threads = [threading.Thread(target=bills.serve, args=(cash.validator.feed, stop),
+                                    name="lab-bills", daemon=True),
+                   threading.Thread(target=bus.serve, args=(cash.feed_bus, stop),
+                                    name="lab-cctalk", daemon=True)]
+        for thread in threads:
+            thread.start()
+        out(f"{READY}: config {directory / CONFIG}; bills {bills.link} (ID-003); ccTalk "
+            f"{bus.link}: coins @{ACCEPTOR}, hoppers "
+            f"{' '.join(f'¥{c}@{a}' for c, a in HOPPERS)} ({hopper_coins} coins each); "
+            f"hands {hands_path(bills.link)} {hands_path(bus.link)}; Ctrl-C to stop")
+        while not stop.wait(0.2):
+            pass
+        for thread in threads:
+            thread.join(timeout=2)
     return 0
 
 

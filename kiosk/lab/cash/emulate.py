@@ -9,14 +9,13 @@ SIGTERM or Ctrl-C removes the link and the socket and stops.
 
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
-from kiosk.lab.cash.pty_link import LinkError, PtyLink
+from kiosk.lab.cash.pty_link import LinkError, PtyLink, stop_on_signals
 
 
 class CashDevice(Protocol):
@@ -98,29 +97,23 @@ def emulate(name: str, link: Path, lines: Iterable[str] | None = None,
         pty.close()
         print(f"kiosk cash emulate: {exc}")
         return 2
-    stop = threading.Event()
-
-    def lift(*_: object) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, lift) for sig in (signal.SIGTERM, signal.SIGINT)}
-    server = threading.Thread(target=pty.serve, args=(device.feed, stop), name=f"{name}-line",
-                             daemon=True)
-    try:
-        server.start()
-        say(f"{name} on {link} ({pty.device_name}); type words on standard input or at "
-            f"{socket_hands.path}, Ctrl-C to stop")
-        threading.Thread(target=hands, args=(device, lines if lines is not None else sys.stdin,
-                                             say), name=f"{name}-hands", daemon=True).start()
-        while not stop.wait(0.2):
-            pass
-    finally:
-        stop.set()
-        server.join(timeout=2)
-        socket_hands.close()
-        pty.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop:
+        server = threading.Thread(target=pty.serve, args=(device.feed, stop),
+                                  name=f"{name}-line", daemon=True)
+        try:
+            server.start()
+            say(f"{name} on {link} ({pty.device_name}); type words on standard input or at "
+                f"{socket_hands.path}, Ctrl-C to stop")
+            threading.Thread(target=hands, args=(device, lines if lines is not None
+                                                 else sys.stdin, say),
+                             name=f"{name}-hands", daemon=True).start()
+            while not stop.wait(0.2):
+                pass
+        finally:
+            stop.set()
+            server.join(timeout=2)
+            socket_hands.close()
+            pty.close()
     return 0
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import os
 import select
+import signal
 import termios
 import threading
 import tty
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 READ_SIZE = 4096
@@ -98,3 +100,20 @@ class PtyLink:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[threading.Event]:
+    """An event set by SIGTERM or SIGINT (or at the end), the handlers put back after."""
+    stop = threading.Event()
+
+    def lift(*_: object) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, lift) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        stop.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
