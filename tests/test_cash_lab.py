@@ -17,7 +17,7 @@ from cash_lab_kit import START_WITHIN, STOP_WITHIN, cash_lab, kiosk, lines_of
 
 from drivers.payment.cctalk import CctalkBus, CoinAcceptor, Hopper, Payout, open_line
 from kiosk.config import load_config
-from kiosk.lab.cash.hands import CashHands, HandsError, ask, outcome
+from kiosk.lab.cash.hands import CashHands, HandsError, ask, outcome, read_answer
 
 
 def raw(path: Path, data: bytes) -> str:
@@ -26,12 +26,7 @@ def raw(path: Path, data: bytes) -> str:
         client.settimeout(5)
         client.connect(str(path))
         client.sendall(data)
-        answer = b""
-        while not answer.endswith(b"\n"):
-            chunk = client.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
+        answer = read_answer(client)
     return answer.decode("utf-8", "replace").strip()
 
 

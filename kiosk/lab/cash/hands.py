@@ -39,6 +39,18 @@ def _line_path(target: str) -> tuple[Path, int | None]:
     raise HandsError(f"{target!r}: not id003:PATH or cctalk:PATH@N")
 
 
+def read_answer(client: socket.socket) -> bytes:
+    """The bytes up to the answer's newline (or the connection's end; at most a little over
+    MAX_ANSWER)."""
+    answer = b""
+    while not answer.endswith(b"\n") and len(answer) <= MAX_ANSWER:
+        chunk = client.recv(4096)
+        if not chunk:
+            break
+        answer += chunk
+    return answer
+
+
 def ask(path: Path, word: str, timeout: float = TIMEOUT) -> str:
     """One word to the hands at ``path``; the one line answered."""
     if "\n" in word or "\r" in word:
@@ -53,14 +65,9 @@ def ask(path: Path, word: str, timeout: float = TIMEOUT) -> str:
                              f"{path.parent}` (or `kiosk cash emulate … --link "
                              f"{path.with_suffix('')}`) first") from None
         client.sendall(word.encode("utf-8") + b"\n")
-        answer = b""
-        while not answer.endswith(b"\n"):
-            chunk = client.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-            if len(answer) > MAX_ANSWER:
-                raise HandsError(f"{path}: an answer longer than {MAX_ANSWER} bytes")
+        answer = read_answer(client)
+        if len(answer) > MAX_ANSWER:
+            raise HandsError(f"{path}: an answer longer than {MAX_ANSWER} bytes")
     except TimeoutError:
         raise HandsError(f"{path}: no answer to {word!r} within {timeout:g} s") from None
     except OSError as exc:
