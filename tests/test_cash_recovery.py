@@ -151,7 +151,7 @@ def test_a_payout_cut_short_is_finished_from_the_hoppers_own_count(tmp_path: Pat
         fee = k.session.visit.order.fee if k.session.visit.order else 0
         real = ChangeHoppers._dispense
 
-        def dies_after_three_coins(self: ChangeHoppers, name: str, hopper: object,
+        def dies_after_three_coins(self: ChangeHoppers, coin: int, hopper: object,
                                    coins: int) -> int:
             from drivers.payment.cctalk import Hopper
 

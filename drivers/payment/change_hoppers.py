@@ -89,12 +89,13 @@ class ChangeHoppers:
             return 0
         row = (self.ledger.payout_run(name, before[0].counter, coins, coin)
                if self.ledger is not None else None)
-        paid = self._dispense(name, hopper, coins)
+        paid = self._dispense(coin, hopper, coins)
         if row is not None and self.ledger is not None:
             self.ledger.payout_run_done(row, paid)
         return paid
 
-    def _dispense(self, name: str, hopper: Hopper, coins: int) -> int:
+    def _dispense(self, coin: int, hopper: Hopper, coins: int) -> int:
+        name = hopper_name(coin)
         if not self._faults.guard(name, lambda: hopper.dispense(coins)):
             return 0
         deadline = time.monotonic() + self._payout_within
@@ -104,7 +105,7 @@ class ChangeHoppers:
                 break
             events = polled.pop()
             if events:
-                return self._ended(name, events)
+                return self._ended(coin, events)
             time.sleep(self._poll_every / 5)
         known = hopper.paid_so_far  # what the hopper last said came out (it may be gone)
         try:
@@ -116,8 +117,8 @@ class ChangeHoppers:
                                  "known: count the hopper and reconcile")
         return known
 
-    def _ended(self, name: str, events: list[HopperEvent]) -> int:
-        paid = 0
+    def _ended(self, coin: int, events: list[HopperEvent]) -> int:
+        name, paid = hopper_name(coin), 0
         for event in events:
             if isinstance(event, Payout):
                 paid = event.paid
@@ -125,17 +126,15 @@ class ChangeHoppers:
                     self._faults.cleared(name)
             elif isinstance(event, HopperEmpty):
                 self._faults.faulted(name, f"empty ({event.unpaid} coins unpaid): refill it")
+                self.tubes[coin] = 0  # it had no more than it paid
+                if self.ledger is not None:
+                    self.ledger.hopper_levels(self._levels({coin: 0}))
             elif isinstance(event, HopperJammed):
                 self._faults.faulted(name, f"a coin is jammed ({event.unpaid} coins unpaid): "
                                          "clear it")
             else:
                 self._faults.faulted(name, f"the payout stopped short (flags 0x{event.flags:X}, "
                                          f"{event.unpaid} coins unpaid): call service")
-        if any(isinstance(e, HopperEmpty) for e in events):
-            coin = next(c for c in self.hoppers if hopper_name(c) == name)
-            self.tubes[coin] = 0  # it had no more than it paid
-            if self.ledger is not None:
-                self.ledger.hopper_levels(self._levels({coin: 0}))
         return paid
 
     def outcome(self, name: str, before: int | None) -> int:

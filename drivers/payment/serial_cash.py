@@ -86,7 +86,6 @@ class SerialCashUnit(AfterPowerCut):
         self.note = 0  # the note in escrow, posted and not yet stacked or returned (yen)
         self.found = 0  # a note found in escrow at start, until recovery settles it
         self.ledger: CashLedger | None = None
-        self.coin_counter: int | None = None  # the acceptor's last event counter
         self.faults: dict[str, str] = {}  # device -> the fault in force
         self.history: list[CashFault] = []  # every fault seen, for the staff
         self._post = post
@@ -129,7 +128,6 @@ class SerialCashUnit(AfterPowerCut):
 
     def _start_coins(self, acceptor: CoinAcceptor) -> None:
         acceptor.poll()  # the baseline counter: older events are not ours
-        self.coin_counter = acceptor.counter
         acceptor.set_inhibits(set(self.coins))
         acceptor.set_master(False)
 
@@ -195,7 +193,7 @@ class SerialCashUnit(AfterPowerCut):
             yen = event.yen
             over = yen - self._due
             wanted = self._accepting and yen in self.notes
-            if wanted and self._exact and over > 0 and not self._makes(over):
+            if wanted and self._exact and over > 0 and not self.change.makes(over):
                 wanted = False  # exact amount only: its change cannot be given
             if wanted:
                 self.note, self._due = yen, max(0, self._due - yen)
@@ -219,7 +217,6 @@ class SerialCashUnit(AfterPowerCut):
 
     def _coins(self, acceptor: CoinAcceptor, out: list[Event]) -> None:
         for event in acceptor.poll():
-            self.coin_counter = acceptor.counter
             if isinstance(event, Credit):
                 self.cashbox[event.yen] = self.cashbox.get(event.yen, 0) + 1
                 self._due = max(0, self._due - event.yen)
@@ -250,9 +247,6 @@ class SerialCashUnit(AfterPowerCut):
             return True
         with self._lock:
             return self.change.makes(-fee % max(accepted))
-
-    def _makes(self, yen: int) -> bool:
-        return self.change.makes(yen)
 
     def begin(self, fee: int) -> None:
         exact = not self.can_change(fee)
@@ -314,7 +308,7 @@ class SerialCashUnit(AfterPowerCut):
     def collect(self) -> int:
         """The operator empties the note cassette and the coin box; returns the yen taken."""
         with self._lock:
-            taken = sum(c * n for c, n in self.cashbox.items())
+            taken = self._in_box()
             self.cashbox.clear()
         return taken
 
@@ -328,8 +322,7 @@ class SerialCashUnit(AfterPowerCut):
     def levels(self) -> str:
         """The hoppers, the boxes and any fault, for the operator."""
         with self._lock:
-            box = sum(c * n for c, n in self.cashbox.items())
-            text = f"hoppers {self.change.levels()}; cash box ¥{box:,}"
+            text = f"hoppers {self.change.levels()}; cash box ¥{self._in_box():,}"
             if self.note or self.found:
                 text += f"; ¥{self.note or self.found} in escrow"
         fault = self.fault
@@ -337,8 +330,15 @@ class SerialCashUnit(AfterPowerCut):
 
     def total_held(self) -> int:
         with self._lock:
-            return (self.change.held() + self.note
-                    + sum(c * n for c, n in self.cashbox.items()))
+            return self.change.held() + self.note + self._in_box()
+
+    @property
+    def coin_counter(self) -> int | None:
+        """The acceptor's last event counter read (None before the first poll, or none)."""
+        return self.acceptor.counter if self.acceptor is not None else None
+
+    def _in_box(self) -> int:
+        return sum(c * n for c, n in self.cashbox.items())
 
     @property
     def fault(self) -> str | None:

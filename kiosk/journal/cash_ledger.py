@@ -119,7 +119,3 @@ class JournalCashLedger:
         rows = self.journal._rows("SELECT COALESCE(SUM(paid * coin), 0) FROM cash_runs WHERE "
                                   "payout = ? AND paid IS NOT NULL", (payout,))
         return int(rows[0][0])
-
-    def note_gone(self) -> None:
-        """The note held in escrow is no longer there and no run gave it back: stacked."""
-        self.note_stacked(0)

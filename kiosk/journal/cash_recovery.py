@@ -39,7 +39,7 @@ def devices_first(journal: SqliteJournal, payment: PaymentPort, done: list[str]
         done.append(f"a payout run of the {run.device} was interrupted: {paid} came out")
     held, found = ledger.note_held(), payment.found_note()
     if held and not found and ledger.note_could_be_stacked():
-        ledger.note_gone()
+        ledger.note_stacked(held)
         done.append(f"the ¥{held} note in escrow was stacked before the power went")
     elif held and not found:  # no STACK can have gone before its order was paid
         order = ledger.note_given_back(held)
@@ -48,9 +48,10 @@ def devices_first(journal: SqliteJournal, payment: PaymentPort, done: list[str]
     payment.settle_found_note(journaled=bool(found) and found == held)
     if found and found != held:
         done.append(f"a ¥{found} note in escrow the journal never had: given back")
-    paying = [o.order_id for o in journal.open_orders() if o.state == "created"]
+    credits = payment.credits_since(ledger.coin_counter())
+    paying = [o.order_id for o in journal.open_orders() if o.state == "created"] if credits else []
     order = paying[-1] if paying else None
-    for counter, yen in payment.credits_since(ledger.coin_counter()):
+    for counter, yen in credits:
         journal.money_in(order, yen, "coins", counter)
         done.append(f"a ¥{yen} coin taken while the kiosk was down: journaled for "
                     f"{order or 'no order'}")

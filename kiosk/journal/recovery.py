@@ -47,14 +47,13 @@ def recover(journal: SqliteJournal, payment: PaymentPort, printer: PrinterRecord
     if journal.created:  # made just now: no step of it was ever interrupted
         return done
     for row, order_id, kind, yen in journal.payouts_due():
-        given = paid_before(ledger, row)
+        given = min(paid_before(ledger, row), yen)
         if given:  # the devices say what came out: only the rest is owed
-            journal.payout_done(row, min(given, yen))
-        if given < yen:
-            journal.voucher(journal.payout_due(order_id, kind, yen - given) if given else row,
-                            yen - given)
+            _paid_out(journal, row, order_id, kind, yen, given)
+        else:
+            journal.voucher(row, yen)
         done.append(f"{kind} of ¥{yen} for {order_id or 'no order'} interrupted: "
-                    f"¥{min(given, yen)} came out, ¥{max(0, yen - given)} on a voucher")
+                    f"¥{given} came out, ¥{yen - given} on a voucher")
     counter = at_the_counter(journal)  # a counter kiosk's tickets wait for the clerk
     for order in journal.open_orders():
         if order.order_id in counter:
@@ -99,12 +98,17 @@ def _give_back(journal: SqliteJournal, payment: PaymentPort, order_id: str | Non
         return
     row = journal.payout_due(order_id, "refund", held)
     given = payment.dispense(held)
-    journal.payout_done(row, given)
-    if given < held:
-        rest = journal.payout_due(order_id, "refund", held - given)
-        journal.voucher(rest, held - given)
+    _paid_out(journal, row, order_id, "refund", held, given)
     done.append(f"¥{held} given back for {order_id or 'no order'}"
                 + (f" (¥{held - given} on a voucher)" if given < held else ""))
+
+
+def _paid_out(journal: SqliteJournal, row: int, order_id: str | None, kind: str, owed: int,
+              given: int) -> None:
+    """A payout of ``owed`` ended with ``given`` out: done for that, the rest on a voucher."""
+    journal.payout_done(row, given)
+    if given < owed:
+        journal.voucher(journal.payout_due(order_id, kind, owed - given), owed - given)
 
 
 def _tell(center: CenterPort | None, what: str, order_id: str, printed: int) -> None:

@@ -196,9 +196,6 @@ class SqliteJournal:
         rows = [("INSERT INTO money (order_id, kind, yen, state, at) VALUES (?, 'in', ?, "
                  "'done', ?)", (order_id, yen, now)),
                 *money_in_rows(now, order_id, device, counter, yen)]
-        if len(rows) == 1:
-            self._write(*rows[0])
-            return
         with self._transaction():
             self._db.execute("BEGIN")
             for sql, args in rows:
