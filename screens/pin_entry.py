@@ -43,34 +43,41 @@ def _notice(view: View, tr: Translator) -> str:
     return "\n".join(parts)
 
 
-def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
-    frame = Frame(view, tr, size, tr._("Enter your PIN"), ui=ui)
+def pin_screen(view: View, tr: Translator, size: tuple[int, int], ui: UiState, prefix: str,
+               title: str, prompt: str, notice: str, tries: bool = True) -> Layout:
+    """A PIN screen: the keypad on the right; on the left the prompt, the dots typed, the
+    tries left (``tries``, when the view has them) and ``notice`` (if there is room)."""
+    frame = Frame(view, tr, size, title, ui=ui)
     px, body = frame.px, frame.body
     gap = px(theme.GAP)
     pad_w = min(px(480), body.w // 2)
     keypad(frame, tr, Rect(body.right - pad_w, body.y, pad_w, body.h), ui.pin_length, ui.keypad,
-           "pin_entry")
+           prefix)
     left = Rect(body.x, body.y, body.w - pad_w - px(40), body.h)
+    y, prompt_h = left.y, px(110 * frame.style.text_scale)
+    frame.add(label(f"{prefix}.prompt", Rect(left.x, y, left.w, prompt_h), prompt,
+                    role="heading"))
+    y += prompt_h + gap
+    frame.add(pin_boxes(f"{prefix}.display", Rect(left.x, y, left.w, px(90)), ui.pin_length,
+                        PIN_DIGITS))
+    y += px(90) + gap
+    if tries and view.tries_left is not None:
+        left_n = tr.ngettext("%(n)d try left", "%(n)d tries left", view.tries_left)
+        frame.add(label(f"{prefix}.tries", Rect(left.x, y, left.w, px(48)),
+                        left_n % {"n": view.tries_left}, tone="muted", align="center"))
+        y += px(48) + gap
+    if notice and left.bottom - y >= px(48):
+        frame.add(label(f"{prefix}.notice", Rect(left.x, y, left.w, left.bottom - y), notice,
+                        tone="warning", align="left"))
+    return frame.layout()
+
+
+def build(view: View, tr: Translator, size: tuple[int, int], ui: UiState = NO_UI) -> Layout:
     if view.card_kind == "smartphone":
         prompt = tr._("Enter the PIN (4 digits) of your smartphone's user certificate.")
     elif view.card_kind == "card-ap":  # the town's own AP on the card: its own PIN
         prompt = tr._("Enter the PIN (4 digits) of your municipality's card service.")
     else:
         prompt = tr._("Please enter your PIN (4 digits).")
-    y, prompt_h = left.y, px(110 * frame.style.text_scale)
-    frame.add(label("pin_entry.prompt", Rect(left.x, y, left.w, prompt_h), prompt,
-                    role="heading"))
-    y += prompt_h + gap
-    frame.add(pin_boxes("pin_entry.display", Rect(left.x, y, left.w, px(90)), ui.pin_length,
-                        PIN_DIGITS))
-    y += px(90) + gap
-    if view.tries_left is not None:
-        tries = tr.ngettext("%(n)d try left", "%(n)d tries left", view.tries_left)
-        frame.add(label("pin_entry.tries", Rect(left.x, y, left.w, px(48)),
-                        tries % {"n": view.tries_left}, tone="muted", align="center"))
-        y += px(48) + gap
-    notice = _notice(view, tr)
-    if notice and left.bottom - y >= px(48):
-        frame.add(label("pin_entry.notice", Rect(left.x, y, left.w, left.bottom - y), notice,
-                        tone="warning", align="left"))
-    return frame.layout()
+    return pin_screen(view, tr, size, ui, "pin_entry", tr._("Enter your PIN"), prompt,
+                      _notice(view, tr))

@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from test_jpki_next_cards import Recorder as ApduRecorder
 
 from drivers.card.emulator import MyNumberCard
 from drivers.card.emulator.town_ap import TownAP
@@ -50,16 +50,9 @@ def client(center: ReferenceCenter) -> CenterClient:
     return CenterClient(LocalTransport(center, KIOSK), center.keys.public_key_bytes())
 
 
-class Recorder:
-    """A connection to ``card`` that keeps every APDU sent."""
-
-    def __init__(self, card: MyNumberCard) -> None:
-        self.card = card
-        self.sent: list[list[int]] = []
-
-    def transmit(self, apdu: list[int]) -> Any:
-        self.sent.append(list(apdu))
-        return self.card.transmit(apdu)
+class Recorder(ApduRecorder):
+    """A connection to ``card`` that keeps every APDU sent, and is reset as the kiosk's
+    release resets it."""
 
     def reset(self) -> None:
         """What the kiosk's release does to the card: a warm reset."""
